@@ -1,0 +1,180 @@
+"""Adversarial losses and penalties as pure functions.
+
+Discriminator losses take raw (pre-sigmoid) outputs ``real`` = D(x) and ``fake`` = D(G(z)) and return a
+scalar to *minimise*; generator losses take ``fake`` only. Penalties take the discriminator itself because
+they differentiate through it. Nothing here holds state, so a paper is a composition of these functions
+and every one of them can be checked against its formula in isolation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor, nn
+
+__all__ = [
+    "LOSSES",
+    "began_convergence",
+    "began_equilibrium_update",
+    "clip_weights_",
+    "dragan_penalty",
+    "gradient_penalty",
+    "hinge_d",
+    "hinge_g",
+    "least_squares_d",
+    "least_squares_g",
+    "minimax_d",
+    "minimax_g",
+    "nonsaturating_d",
+    "nonsaturating_g",
+    "r1_penalty",
+    "wasserstein_d",
+    "wasserstein_g",
+]
+
+
+# --- Goodfellow et al. 2014 -------------------------------------------------------------------------
+
+
+def minimax_d(real: Tensor, fake: Tensor) -> Tensor:
+    """-E[log D(x)] - E[log(1 - D(G(z)))], with D = sigmoid(logits), computed stably."""
+    return F.softplus(-real).mean() + F.softplus(fake).mean()
+
+
+def minimax_g(fake: Tensor) -> Tensor:
+    """E[log(1 - D(G(z)))]: the saturating generator loss of the original minimax game."""
+    return -F.softplus(fake).mean()
+
+
+nonsaturating_d = minimax_d
+
+
+def nonsaturating_g(fake: Tensor) -> Tensor:
+    """-E[log D(G(z))]: the generator loss the GAN paper recommends in practice (strong early gradients)."""
+    return F.softplus(-fake).mean()
+
+
+# --- WGAN (Arjovsky et al. 2017) ---------------------------------------------------------------------
+
+
+def wasserstein_d(real: Tensor, fake: Tensor) -> Tensor:
+    """E[D(G(z))] - E[D(x)]: the negated Kantorovich-Rubinstein estimate of W1."""
+    return fake.mean() - real.mean()
+
+
+def wasserstein_g(fake: Tensor) -> Tensor:
+    """-E[D(G(z))]."""
+    return -fake.mean()
+
+
+@torch.no_grad()
+def clip_weights_(module: nn.Module, clip: float) -> None:
+    """Clamp every parameter of the critic to [-clip, clip] in place (WGAN's Lipschitz constraint)."""
+    for p in module.parameters():
+        p.clamp_(-clip, clip)
+
+
+# --- Hinge (Lim & Ye 2017; Miyato et al. 2018) -------------------------------------------------------
+
+
+def hinge_d(real: Tensor, fake: Tensor) -> Tensor:
+    """E[max(0, 1 - D(x))] + E[max(0, 1 + D(G(z)))]."""
+    return F.relu(1.0 - real).mean() + F.relu(1.0 + fake).mean()
+
+
+hinge_g = wasserstein_g
+
+
+# --- LSGAN (Mao et al. 2017) -------------------------------------------------------------------------
+
+
+def least_squares_d(real: Tensor, fake: Tensor, a: float = 0.0, b: float = 1.0) -> Tensor:
+    """1/2 E[(D(x) - b)^2] + 1/2 E[(D(G(z)) - a)^2]; the paper's a=0, b=1 (or a=-1, b=1)."""
+    return 0.5 * (real - b).pow(2).mean() + 0.5 * (fake - a).pow(2).mean()
+
+
+def least_squares_g(fake: Tensor, c: float = 1.0) -> Tensor:
+    """1/2 E[(D(G(z)) - c)^2]."""
+    return 0.5 * (fake - c).pow(2).mean()
+
+
+# --- Gradient penalties ------------------------------------------------------------------------------
+
+
+def _grad_norm(discriminator: Callable[[Tensor], Tensor], points: Tensor) -> Tensor:
+    """Per-sample L2 norm of dD/dx at ``points``, keeping the graph so the penalty can be trained."""
+    points = points.detach().requires_grad_(True)
+    out = discriminator(points)
+    (grad,) = torch.autograd.grad(out.sum(), points, create_graph=True)
+    return grad.flatten(1).norm(2, dim=1)
+
+
+def gradient_penalty(
+    discriminator: Callable[[Tensor], Tensor],
+    real: Tensor,
+    fake: Tensor,
+    *,
+    alpha: Tensor | None = None,
+) -> Tensor:
+    """WGAN-GP (Gulrajani et al. 2017): E[(||grad D(x_hat)||_2 - 1)^2], x_hat = alpha x + (1 - alpha) x~.
+
+    ``alpha`` (shape ``(N, 1, ..., 1)``) is drawn from U[0, 1] when not given; passing it makes the
+    penalty deterministic for tests.
+    """
+    if alpha is None:
+        alpha = torch.rand((real.shape[0],) + (1,) * (real.dim() - 1), device=real.device, dtype=real.dtype)
+    x_hat = alpha * real.detach() + (1.0 - alpha) * fake.detach()
+    return (_grad_norm(discriminator, x_hat) - 1.0).pow(2).mean()
+
+
+def dragan_penalty(
+    discriminator: Callable[[Tensor], Tensor],
+    real: Tensor,
+    *,
+    c: float = 0.5,
+    noise: Tensor | None = None,
+    alpha: Tensor | None = None,
+) -> Tensor:
+    """DRAGAN (Kodali et al. 2017): the gradient penalty on points near the data, not between data and fakes.
+
+    x_p = x + c * std(x) * u, u ~ U[0, 1]; x_hat = x + alpha (x_p - x), as in the authors' code.
+    ``noise`` (u) and ``alpha`` may be given to make the penalty deterministic.
+    """
+    real = real.detach()
+    if noise is None:
+        noise = torch.rand_like(real)
+    if alpha is None:
+        alpha = torch.rand((real.shape[0],) + (1,) * (real.dim() - 1), device=real.device, dtype=real.dtype)
+    perturbed = real + c * real.std() * noise
+    x_hat = real + alpha * (perturbed - real)
+    return (_grad_norm(discriminator, x_hat) - 1.0).pow(2).mean()
+
+
+def r1_penalty(discriminator: Callable[[Tensor], Tensor], real: Tensor) -> Tensor:
+    """R1 (Mescheder et al. 2018): E[||grad D(x)||_2^2] on real data; scale by gamma / 2 at the call site."""
+    return _grad_norm(discriminator, real).pow(2).mean()
+
+
+# --- BEGAN (Berthelot et al. 2017) -------------------------------------------------------------------
+
+
+def began_equilibrium_update(k: Tensor, loss_real: Tensor, loss_fake: Tensor, gamma: float, lambda_k: float) -> Tensor:
+    """k_{t+1} = clip(k_t + lambda_k (gamma L(x) - L(G(z))), 0, 1): BEGAN's proportional control of k."""
+    return (k + lambda_k * (gamma * loss_real - loss_fake)).clamp(0.0, 1.0)
+
+
+def began_convergence(loss_real: Tensor, loss_fake: Tensor, gamma: float) -> Tensor:
+    """M_global = L(x) + |gamma L(x) - L(G(z))|: BEGAN's measure of convergence (lower is better)."""
+    return loss_real + (gamma * loss_real - loss_fake).abs()
+
+
+LOSSES: dict[str, tuple[Callable[[Tensor, Tensor], Tensor], Callable[[Tensor], Tensor]]] = {
+    "minimax": (minimax_d, minimax_g),
+    "nonsaturating": (nonsaturating_d, nonsaturating_g),
+    "wasserstein": (wasserstein_d, wasserstein_g),
+    "hinge": (hinge_d, hinge_g),
+    "least_squares": (least_squares_d, least_squares_g),
+}
+"""(discriminator loss, generator loss) pairs by name, for papers that take ``loss=`` as an argument."""

@@ -1,0 +1,12 @@
+"""One module per paper; every class here is a ``GANModule`` usable by name in the CLI and zoo cards."""
+
+from ganzoo.models.base import GANModule
+from ganzoo.models.began import BEGAN
+from ganzoo.models.dcgan import DCGAN
+from ganzoo.models.dragan import DRAGAN
+from ganzoo.models.gan import GAN
+from ganzoo.models.lsgan import LSGAN
+from ganzoo.models.wgan import WGAN
+from ganzoo.models.wgan_gp import WGANGP
+
+__all__ = ["BEGAN", "DCGAN", "DRAGAN", "GAN", "LSGAN", "WGAN", "WGANGP", "GANModule"]

@@ -1,0 +1,47 @@
+"""GAN: Goodfellow et al., "Generative Adversarial Nets", NeurIPS 2014.
+
+The MNIST model of the paper: an MLP generator with ReLU units (1200-1200) and a maxout discriminator
+(240 units x 5 pieces, two layers) with dropout, trained with SGD + momentum, one D step per G step and the
+non-saturating generator loss the paper recommends in practice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from ganzoo.models.base import GANModule, LossName, OptimizerName
+from ganzoo.nn.mlp import MLPDiscriminator, MLPGenerator
+
+
+class GAN(GANModule):
+    """Args: ``data_shape`` is the shape of one sample (``[1, 28, 28]`` for MNIST, ``[2]`` for toy data);
+    ``tanh`` bounds G's output to [-1, 1] (turn it off for unbounded data such as the 2-D toys)."""
+
+    def __init__(
+        self,
+        data_shape: Sequence[int] = (1, 28, 28),
+        latent_dim: int = 100,
+        g_hidden: Sequence[int] = (1200, 1200),
+        d_hidden: Sequence[int] = (240, 240),
+        maxout_pieces: int = 5,
+        dropout: float = 0.5,
+        tanh: bool = True,
+        loss: LossName = "nonsaturating",
+        optimizer: OptimizerName = "sgd",
+        lr_g: float = 0.1,
+        lr_d: float = 0.1,
+        momentum: float = 0.5,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(
+            MLPGenerator(latent_dim, data_shape, g_hidden, tanh=tanh),
+            MLPDiscriminator(data_shape, d_hidden, pieces=maxout_pieces, dropout=dropout),
+            latent_dim=latent_dim,
+            loss=loss,
+            optimizer=optimizer,
+            lr_g=lr_g,
+            lr_d=lr_d,
+            momentum=momentum,
+            **kwargs,
+        )

@@ -1,0 +1,58 @@
+"""Fully connected generator and discriminator (Goodfellow et al. 2014), also used for 2-D toy data."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+from torch import Tensor, nn
+
+
+class Maxout(nn.Module):
+    """max over ``pieces`` linear maps (Goodfellow et al. 2013), the GAN paper's discriminator unit."""
+
+    def __init__(self, in_features: int, out_features: int, pieces: int) -> None:
+        super().__init__()
+        self.linear = nn.Linear(in_features, out_features * pieces)
+        self.out_features, self.pieces = out_features, pieces
+
+    def forward(self, x: Tensor) -> Tensor:
+        return self.linear(x).view(x.shape[0], self.out_features, self.pieces).amax(dim=2)
+
+
+class MLPGenerator(nn.Module):
+    """z -> ReLU hidden layers -> tanh output reshaped to ``output_shape``."""
+
+    def __init__(self, latent_dim: int, output_shape: Sequence[int], hidden: Sequence[int], tanh: bool = True) -> None:
+        super().__init__()
+        dims = [latent_dim, *hidden]
+        layers: list[nn.Module] = []
+        for a, b in zip(dims[:-1], dims[1:], strict=True):
+            layers += [nn.Linear(a, b), nn.ReLU(True)]
+        layers.append(nn.Linear(dims[-1], math.prod(output_shape)))
+        if tanh:
+            layers.append(nn.Tanh())
+        self.net = nn.Sequential(*layers)
+        self.output_shape = tuple(output_shape)
+        self.latent_dim = latent_dim
+
+    def forward(self, z: Tensor) -> Tensor:
+        return self.net(z).view(z.shape[0], *self.output_shape)
+
+
+class MLPDiscriminator(nn.Module):
+    """Input -> hidden layers (maxout when ``pieces`` > 1, else LeakyReLU) -> one raw score per sample."""
+
+    def __init__(self, input_shape: Sequence[int], hidden: Sequence[int], pieces: int = 1, dropout: float = 0.0) -> None:
+        super().__init__()
+        dims = [math.prod(input_shape), *hidden]
+        layers: list[nn.Module] = []
+        for a, b in zip(dims[:-1], dims[1:], strict=True):
+            layers += [nn.Dropout(dropout)] if dropout > 0 else []
+            layers += [Maxout(a, b, pieces)] if pieces > 1 else [nn.Linear(a, b), nn.LeakyReLU(0.2, True)]
+        layers += [nn.Dropout(dropout)] if dropout > 0 else []
+        layers.append(nn.Linear(dims[-1], 1))
+        self.net = nn.Sequential(*layers)
+
+    def forward(self, x: Tensor) -> Tensor:
+        return self.net(x.flatten(1)).flatten()
