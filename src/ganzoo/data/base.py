@@ -1,0 +1,107 @@
+"""What every image DataModule in the zoo shares: the knobs, the [-1, 1] range and the loaders."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+import lightning as L
+import torch
+from torch import Tensor
+from torch.utils.data import DataLoader, Dataset
+
+
+class DatasetNotFoundError(FileNotFoundError):
+    """A dataset is not on disk and could not be downloaded."""
+
+
+def default_data_dir(name: str) -> Path:
+    """``$GANZOO_DATA/<name>``, or ``~/.cache/ganzoo/data/<name>``."""
+    root = os.environ.get("GANZOO_DATA") or Path.home() / ".cache" / "ganzoo" / "data"
+    return Path(root) / name
+
+
+def missing_dataset_error(name: str, data_dir: Path, expected: Sequence[str], source: str, why: str = "") -> DatasetNotFoundError:
+    files = "\n".join(f"  {data_dir / f}" for f in expected)
+    reason = f" ({why})" if why else ""
+    return DatasetNotFoundError(
+        f"{name} was not found in {data_dir}{reason}. Expected:\n{files}\n"
+        f"Download it from {source} and put the files there, or pass data_dir=<folder that holds them>"
+        f"{'' if why else ' (or download=True on a machine with network access)'}."
+    )
+
+
+def to_signed(images: Tensor) -> Tensor:
+    """uint8 [0, 255] -> float [-1, 1]."""
+    return images.float().div_(127.5).sub_(1.0)
+
+
+class UInt8ImageDataset(Dataset):
+    """Images held in memory as uint8 (N, C, H, W); items are ``(image in [-1, 1], label)``."""
+
+    def __init__(self, images: Tensor, labels: Tensor) -> None:
+        if images.dtype != torch.uint8 or images.dim() != 4:
+            raise ValueError(f"expected uint8 (N, C, H, W) images, got {images.dtype} {tuple(images.shape)}")
+        self.images, self.labels = images, labels
+
+    def __len__(self) -> int:
+        return self.images.shape[0]
+
+    def __getitem__(self, i: int) -> tuple[Tensor, Tensor]:
+        return to_signed(self.images[i]), self.labels[i]
+
+
+class GANDataModule(L.LightningDataModule):
+    """Base of the image datasets. Subclasses implement ``dataset(split)``.
+
+    Args:
+        data_dir: where the files are (or go); defaults to ``$GANZOO_DATA/<name>``.
+        image_size: side length the images are resized to.
+        batch_size: images per training batch.
+        num_workers: DataLoader worker processes.
+        download: fetch the data from its official source when it is missing.
+    """
+
+    name = "base"
+    channels = 3
+    splits: tuple[str, ...] = ("train", "test")
+
+    def __init__(
+        self,
+        data_dir: str | Path | None = None,
+        image_size: int = 64,
+        batch_size: int = 64,
+        num_workers: int = 0,
+        download: bool = True,
+    ) -> None:
+        super().__init__()
+        self.data_dir = Path(data_dir).expanduser() if data_dir is not None else default_data_dir(self.name)
+        self.image_size = image_size
+        self.batch_size = batch_size
+        self.num_workers = num_workers
+        self.download = download
+        self._train: Dataset | None = None
+
+    def dataset(self, split: str) -> Dataset:
+        """The ``split`` of this dataset, as ``(image in [-1, 1], label)`` items."""
+        raise NotImplementedError
+
+    def check_split(self, split: str) -> None:
+        if split not in self.splits:
+            raise ValueError(f"{self.name} has splits {list(self.splits)}, not {split!r}")
+
+    def setup(self, stage: str | None = None) -> None:
+        if self._train is None:
+            self._train = self.dataset("train")
+
+    def train_dataloader(self) -> DataLoader:
+        self.setup("fit")
+        return DataLoader(
+            self._train,
+            batch_size=self.batch_size,
+            shuffle=True,
+            drop_last=len(self._train) >= self.batch_size,
+            num_workers=self.num_workers,
+            persistent_workers=self.num_workers > 0,
+        )

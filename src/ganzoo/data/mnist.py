@@ -1,0 +1,105 @@
+"""MNIST (LeCun et al. 1998) and Fashion-MNIST (Xiao et al. 2017), read straight from the IDX files.
+
+The files may sit directly in ``data_dir`` or in torchvision's ``<data_dir>/<MNIST|FashionMNIST>/raw``, gzipped
+or not, so a folder downloaded by hand, by torchvision, or the copy that ships with ganzoo all work.
+"""
+
+from __future__ import annotations
+
+import gzip
+from pathlib import Path
+
+import numpy as np
+import torch
+import torchvision
+from torch import Tensor
+from torch.utils.data import Dataset
+from torchvision.transforms.v2 import functional as TF
+
+from ganzoo.data.base import GANDataModule, UInt8ImageDataset, missing_dataset_error
+from ganzoo.data.registry import register
+
+_FILES = {
+    "train": ("train-images-idx3-ubyte", "train-labels-idx1-ubyte"),
+    "test": ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"),
+}
+
+
+def read_idx(path: Path) -> np.ndarray:
+    """Parse an IDX file (gzipped or not) into a uint8 array of the shape its header gives."""
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rb") as f:
+        data = f.read()
+    if len(data) < 4 or data[0] != 0 or data[1] != 0 or data[2] != 0x08:
+        raise ValueError(f"{path} is not an unsigned-byte IDX file (bad magic number {data[:4].hex()})")
+    ndim = data[3]
+    shape = tuple(int.from_bytes(data[4 + 4 * i : 8 + 4 * i], "big") for i in range(ndim))
+    body = np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * ndim)
+    if body.size != int(np.prod(shape)):
+        raise ValueError(f"{path} is truncated: header says {shape}, found {body.size} bytes of data")
+    return body.reshape(shape)
+
+
+class _IDXDataModule(GANDataModule):
+    channels = 1
+    torchvision_class: type[torchvision.datasets.MNIST] = torchvision.datasets.MNIST
+    source = ""
+
+    def __init__(self, data_dir: str | Path | None = None, image_size: int = 32, batch_size: int = 64,
+                 num_workers: int = 0, download: bool = True) -> None:
+        super().__init__(data_dir, image_size, batch_size, num_workers, download)
+
+    def _find(self, stem: str) -> Path | None:
+        raw = self.data_dir / self.torchvision_class.__name__ / "raw"
+        for folder in (self.data_dir, raw):
+            for name in (stem, stem + ".gz"):
+                if (folder / name).is_file():
+                    return folder / name
+        return None
+
+    def _paths(self, split: str) -> tuple[Path, Path]:
+        paths = [self._find(stem) for stem in _FILES[split]]
+        if None in paths and self.download:
+            try:
+                self.torchvision_class(str(self.data_dir), train=split == "train", download=True)
+            except Exception as err:  # any network failure ends in the same instruction to the user
+                raise missing_dataset_error(self.name, self.data_dir, _all_files(), self.source, f"download failed: {err}") from err
+            paths = [self._find(stem) for stem in _FILES[split]]
+        if None in paths:
+            raise missing_dataset_error(self.name, self.data_dir, _all_files(), self.source)
+        return paths[0], paths[1]
+
+    def dataset(self, split: str) -> Dataset:
+        self.check_split(split)
+        image_path, label_path = self._paths(split)
+        images = torch.from_numpy(read_idx(image_path).copy()).unsqueeze(1)
+        labels = torch.from_numpy(read_idx(label_path).astype(np.int64))
+        if len(images) != len(labels):
+            raise ValueError(f"{image_path} has {len(images)} images but {label_path} has {len(labels)} labels")
+        return UInt8ImageDataset(_resize(images, self.image_size), labels)
+
+
+def _all_files() -> list[str]:
+    return [f + ".gz" for pair in _FILES.values() for f in pair]
+
+
+def _resize(images: Tensor, size: int) -> Tensor:
+    if images.shape[-1] == size:
+        return images
+    return TF.resize(images, [size, size], interpolation=TF.InterpolationMode.BILINEAR, antialias=True)
+
+
+@register("mnist")
+class MNIST(_IDXDataModule):
+    """Handwritten digits, 60k train / 10k test, 28x28 grey; resized to ``image_size`` (32 by default)."""
+
+    torchvision_class = torchvision.datasets.MNIST
+    source = "http://yann.lecun.com/exdb/mnist/ (or torchvision.datasets.MNIST(download=True))"
+
+
+@register("fashion_mnist")
+class FashionMNIST(_IDXDataModule):
+    """Zalando's clothing images, the MNIST format and sizes."""
+
+    torchvision_class = torchvision.datasets.FashionMNIST
+    source = "https://github.com/zalandoresearch/fashion-mnist (or torchvision.datasets.FashionMNIST(download=True))"
