@@ -9,8 +9,10 @@ the step counters that make a resumed run identical to an uninterrupted one.
 from __future__ import annotations
 
 import copy
+import os
 import warnings
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, Literal
 
 import lightning as L
@@ -268,3 +270,17 @@ class GANModule(L.LightningModule):
             return net(z.to(self.device))
         finally:
             net.train(was_training)
+
+    # --- publishing -------------------------------------------------------------------------------
+
+    def save_pretrained(self, directory: str | os.PathLike[str], **card: Any) -> Path:
+        """Write ``config.json`` + ``model.safetensors`` + a model card that ``ganzoo.load`` reads back."""
+        from ganzoo.hub_publish import save_pretrained  # the hub imports this module
+
+        return save_pretrained(self, directory, **card)
+
+    def push_to_hub(self, repo_id: str, **kwargs: Any) -> str:
+        """Upload ``save_pretrained``'s folder to the Hugging Face repo ``repo_id``; return the commit URL."""
+        from ganzoo.hub_publish import push_to_hub
+
+        return push_to_hub(self, repo_id, **kwargs)

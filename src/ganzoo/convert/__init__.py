@@ -1,0 +1,30 @@
+"""Converters: one module per published checkpoint format, each turning a verified file into our state dict.
+
+A converter is ``convert(path, init_args) -> dict[str, Tensor]``: it reads the file without unpickling
+anything (safetensors, or ``torch.load(weights_only=True)``) and renames / reshapes tensors into the keys of
+the ganzoo model that ``init_args`` builds. Modules are imported only when their format is first needed.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+from torch import Tensor
+
+Converter = Callable[[Path, Mapping[str, Any]], dict[str, Tensor]]
+
+# format name (as written in catalog entries) -> module that defines ``convert``
+FORMATS: dict[str, str] = {
+    "ganzoo": "ganzoo.convert.ganzoo_safetensors",
+    "lightning-ckpt": "ganzoo.convert.lightning_ckpt",
+}
+
+
+def get_converter(fmt: str) -> Converter:
+    if fmt not in FORMATS:
+        known = ", ".join(sorted(FORMATS))
+        raise ValueError(f"no converter for checkpoint format {fmt!r}; known formats: {known}")
+    return importlib.import_module(FORMATS[fmt]).convert

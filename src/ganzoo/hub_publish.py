@@ -1,0 +1,155 @@
+"""Publishing a trained model: ``save_pretrained`` writes the folder ``ganzoo.load`` reads, plus a model card.
+
+The folder holds ``config.json`` + ``model.safetensors`` (what loading needs), ``README.md`` (paper, dataset,
+metrics with their protocol, license, how to load) and ``samples.png`` (a fixed-seed grid the card shows).
+``push_to_hub`` uploads that folder to a Hugging Face repository.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+import os
+import sys
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from huggingface_hub import HfApi
+
+from ganzoo.catalog import Metric
+from ganzoo.hub_format import class_path_of, write_directory
+from ganzoo.images import save_image_grid
+from ganzoo.models.base import GANModule
+
+SAMPLES_NAME = "samples.png"
+
+
+def init_args_of(model: GANModule) -> dict[str, Any]:
+    """The constructor arguments that rebuild ``model``, checked to be JSON data its class accepts."""
+    init_args = {k: v for k, v in model.hparams.items() if not k.startswith("_")}
+    try:
+        init_args = json.loads(json.dumps(init_args))
+    except TypeError as err:
+        raise ValueError(
+            f"{type(model).__name__}'s hyperparameters are not all JSON data ({err}); save_pretrained needs "
+            "a model that its constructor arguments alone rebuild"
+        ) from err
+    try:
+        inspect.signature(type(model)).bind(**init_args)
+    except TypeError as err:
+        raise ValueError(
+            f"{type(model).__name__} cannot be rebuilt from its hyperparameters ({err}). save_pretrained "
+            "needs a paper class such as ganzoo.models.DCGAN, not a GANModule given network objects."
+        ) from err
+    return init_args
+
+
+def save_pretrained(
+    model: GANModule,
+    directory: str | os.PathLike[str],
+    *,
+    paper: str | None = None,
+    dataset: str | None = None,
+    license: str | None = None,
+    metrics: Sequence[Metric] = (),
+    zoo_card: str | None = None,
+    sample_seed: int = 0,
+) -> Path:
+    """Write ``model`` to ``directory`` so that ``ganzoo.load(directory)`` rebuilds it; return the folder."""
+    directory = Path(directory)
+    write_directory(directory, class_path_of(model), init_args_of(model), model.state_dict())
+    grid = model.sample(64, seed=sample_seed)
+    if grid.dim() == 4:  # image models; a toy 2-D model has no picture to show
+        save_image_grid(grid, directory / SAMPLES_NAME, nrow=8)
+    card = model_card(
+        model,
+        paper=paper or _paper_of(model),
+        dataset=dataset,
+        license=license,
+        metrics=metrics,
+        zoo_card=zoo_card,
+        samples=(directory / SAMPLES_NAME).is_file(),
+        sample_seed=sample_seed,
+    )
+    (directory / "README.md").write_text(card)
+    return directory
+
+
+def push_to_hub(
+    model: GANModule,
+    repo_id: str,
+    *,
+    private: bool | None = None,
+    token: str | None = None,
+    commit_message: str = "Upload ganzoo model",
+    **card: Any,
+) -> str:
+    """Save ``model`` as ``save_pretrained`` does (``card`` goes to it), upload it, return the commit URL."""
+    api = HfApi(token=token)
+    api.create_repo(repo_id, private=private, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        save_pretrained(model, tmp, **card)
+        info = api.upload_folder(repo_id=repo_id, folder_path=tmp, commit_message=commit_message)
+    return str(info.commit_url)
+
+
+def _paper_of(model: GANModule) -> str | None:
+    """The first line of the paper module's docstring, which names the paper by convention."""
+    doc = sys.modules[type(model).__module__].__doc__
+    return doc.strip().splitlines()[0] if doc else None
+
+
+def model_card(
+    model: GANModule,
+    *,
+    paper: str | None,
+    dataset: str | None,
+    license: str | None,
+    metrics: Sequence[Metric],
+    zoo_card: str | None,
+    samples: bool,
+    sample_seed: int,
+) -> str:
+    """A Hugging Face model card (YAML front matter + Markdown) describing the saved model."""
+    name = type(model).__name__
+    front = ["---", "library_name: ganzoo", "tags:", "- gan", "- image-generation", "- ganzoo"]
+    if license:
+        front.append(f"license: {license.lower()}")
+    if dataset:
+        front += ["datasets:", f"- {dataset}"]
+    front.append("---")
+    n_params = sum(p.numel() for p in model.sampling_generator.parameters())
+    lines = [
+        f"# {name}" + (f" on {dataset}" if dataset else ""),
+        "",
+        f"- Paper: {paper or 'not recorded'}",
+        f"- Dataset: {dataset or 'not recorded'}",
+        f"- Model: `{class_path_of(model)}`, generator of {n_params:,} parameters",
+        f"- License: {license or 'not recorded'}",
+    ]
+    if zoo_card:
+        lines.append(f"- Trained with: `ganzoo fit -c {zoo_card}`")
+    lines += ["", "## Metrics", ""]
+    if metrics:
+        lines += ["| metric | value | protocol |", "| --- | --- | --- |"]
+        lines += [f"| {m.name} | {m.value:.2f} | {m.protocol} |" for m in metrics]
+    else:
+        lines.append("No metrics recorded.")
+    if samples:
+        lines += ["", "## Samples", "", f"![64 samples, seed {sample_seed}]({SAMPLES_NAME})"]
+    lines += [
+        "",
+        "## Usage",
+        "",
+        "```python",
+        "import ganzoo",
+        'model = ganzoo.load("path/or/hf://owner/repo")',
+        f"images = model.sample(16, seed={sample_seed})  # in [-1, 1]",
+        'ganzoo.save_image_grid(images, "grid.png")',
+        "```",
+        "",
+    ]
+    return "\n".join(front + lines)
+
