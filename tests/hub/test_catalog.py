@@ -1,0 +1,52 @@
+"""The catalog is consistent: names filter, every entry's converter exists and its shipped files verify."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from pathlib import Path
+from urllib.parse import urlparse
+from urllib.request import url2pathname
+
+import pytest
+
+import ganzoo
+from ganzoo.catalog import CATALOG, URL
+from ganzoo.convert import FORMATS, get_converter
+from ganzoo.hub_cache import sha256_of
+from ganzoo.hub_format import resolve_class
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def test_list_models_filters_by_pattern_and_weights(monkeypatch):
+    assert ganzoo.list_models() == sorted(CATALOG)
+    assert "dcgan-mnist" in ganzoo.list_models("*mnist")
+    assert ganzoo.list_models("nothing-*") == []
+    assert set(ganzoo.list_models(pretrained=True)) == {n for n, e in CATALOG.items() if e.sources}
+    without = dataclasses.replace(CATALOG["dcgan-mnist"], name="x-gan", sources=())
+    monkeypatch.setitem(CATALOG, "x-gan", without)
+    assert ganzoo.list_models(pretrained=False) == ["x-gan"]
+    assert "x-gan" not in ganzoo.list_models(pretrained=True)
+
+
+def test_unknown_format_lists_the_known_ones():
+    with pytest.raises(ValueError, match="known formats: ganzoo, lightning-ckpt"):
+        get_converter("tf-checkpoint")
+
+
+@pytest.mark.parametrize("name", sorted(CATALOG))
+def test_entry_is_complete_and_its_local_files_verify(name):
+    entry = CATALOG[name]
+    assert entry.name == name
+    assert re.fullmatch(r"[0-9a-f]{64}", entry.sha256)
+    assert entry.format in FORMATS
+    resolve_class(entry.model)
+    assert entry.license and entry.paper and entry.dataset
+    for metric in entry.metrics:
+        assert metric.protocol, f"{name}: {metric.name} has no protocol"
+    if entry.zoo_card:
+        assert (REPO / entry.zoo_card).is_file()
+    for source in entry.sources:
+        if isinstance(source, URL) and source.url.startswith("file:"):
+            assert sha256_of(Path(url2pathname(urlparse(source.url).path))) == entry.sha256
