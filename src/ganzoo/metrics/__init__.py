@@ -1,0 +1,39 @@
+"""FID, IS and KID with the standard 2015-12-05 Inception, offline, and a recorded protocol.
+
+    from ganzoo.metrics import GenerativeMetrics, reference_stats
+    ref = reference_stats(ganzoo.data.create("mnist", data_dir=...), "train")
+    suite = GenerativeMetrics(ref)                 # standard Inception; any nn.Module via extractor=
+    suite.update(G.sample(100, seed=0)); suite.compute(); suite.protocol()
+
+``GenerativeMetricsCallback`` logs them during training; ``ganzoo eval`` prints them for a saved model.
+"""
+
+from ganzoo.metrics.callback import GenerativeMetricsCallback
+from ganzoo.metrics.evaluate import evaluate, generate
+from ganzoo.metrics.extractor import FeatureExtractor, prepare_images
+from ganzoo.metrics.fid import FID
+from ganzoo.metrics.frechet import frechet_distance
+from ganzoo.metrics.inception import InceptionV3, standard_inception
+from ganzoo.metrics.inception_score import InceptionScore
+from ganzoo.metrics.kid import KID
+from ganzoo.metrics.reference import reference_stats
+from ganzoo.metrics.stats import FeatureMoments, FeatureStats
+from ganzoo.metrics.suite import GenerativeMetrics
+
+__all__ = [
+    "FID",
+    "KID",
+    "FeatureExtractor",
+    "FeatureMoments",
+    "FeatureStats",
+    "GenerativeMetrics",
+    "GenerativeMetricsCallback",
+    "InceptionScore",
+    "InceptionV3",
+    "evaluate",
+    "frechet_distance",
+    "generate",
+    "prepare_images",
+    "reference_stats",
+    "standard_inception",
+]

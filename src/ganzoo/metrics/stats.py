@@ -1,0 +1,140 @@
+"""Feature statistics: streamed in float64 without keeping features, saved in pytorch-fid's ``.npz`` format.
+
+``FeatureMoments`` accumulates the sum and the sum of outer products of the features, so memory stays at
+one D x D matrix however many images go through, and under DDP the partial sums of all ranks are added once
+when ``compute()`` is called. ``FeatureStats`` is its result: mean and covariance in float64, plus an
+optional float32 sample of raw features for KID, which cannot be computed from moments alone.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from torch import Tensor
+from torchmetrics import Metric
+
+
+@dataclass
+class FeatureStats:
+    """Mean ``mu`` (D,) and covariance ``sigma`` (D, D) of a feature distribution, float64 on the CPU.
+
+    Args:
+        num_samples: how many feature vectors they were estimated from (``None`` when a file did not say).
+        features: a (M, D) float32 sample of the raw features, for KID; ``None`` if not kept.
+        meta: where they came from (dataset, split, image size, extractor ...), saved with them.
+    """
+
+    mu: Tensor
+    sigma: Tensor
+    num_samples: int | None = None
+    features: Tensor | None = None
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        d = self.mu.shape[0] if self.mu.dim() == 1 else -1
+        if self.mu.dim() != 1 or self.sigma.shape != (d, d):
+            raise ValueError(
+                f"mu must be (D,) and sigma (D, D); got {tuple(self.mu.shape)}, {tuple(self.sigma.shape)}"
+            )
+        if self.features is not None and (self.features.dim() != 2 or self.features.shape[1] != d):
+            raise ValueError(f"features must be (M, {d}); got {tuple(self.features.shape)}")
+        self.mu = self.mu.detach().to("cpu", torch.float64)
+        self.sigma = self.sigma.detach().to("cpu", torch.float64)
+
+    @property
+    def dim(self) -> int:
+        return self.mu.shape[0]
+
+    @classmethod
+    def from_features(cls, features: Tensor, **kwargs: Any) -> FeatureStats:
+        """Mean and unbiased covariance of an (N, D) feature matrix."""
+        f = features.detach().to("cpu", torch.float64)
+        if f.dim() != 2 or f.shape[0] < 2:
+            raise ValueError(f"need an (N, D) feature matrix with N >= 2, got {tuple(f.shape)}")
+        return cls(f.mean(0), torch.cov(f.T).reshape(f.shape[1], f.shape[1]), f.shape[0], **kwargs)
+
+    def save(self, path: str | os.PathLike[str]) -> Path:
+        """Write ``mu`` and ``sigma`` (float64) as pytorch-fid and clean-fid do, plus ganzoo's extras."""
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        arrays: dict[str, np.ndarray] = {"mu": self.mu.numpy(), "sigma": self.sigma.numpy()}
+        arrays["meta"] = np.array(json.dumps(self.meta, sort_keys=True))
+        if self.num_samples is not None:
+            arrays["num_samples"] = np.array(self.num_samples, dtype=np.int64)
+        if self.features is not None:
+            arrays["features"] = self.features.detach().cpu().float().numpy()
+        tmp = path.with_name(path.name + ".tmp.npz")
+        np.savez(tmp, **arrays)
+        os.replace(tmp, path)
+        return path
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str]) -> FeatureStats:
+        """Read a ganzoo, pytorch-fid or clean-fid ``.npz``; ``mu`` and ``sigma`` are all it needs."""
+        with np.load(path, allow_pickle=False) as f:
+            missing = {"mu", "sigma"} - set(f.files)
+            if missing:
+                raise ValueError(
+                    f"{path} is not a FID statistics file: no {sorted(missing)} (it has {f.files})"
+                )
+            return cls(
+                torch.from_numpy(f["mu"].astype(np.float64)),
+                torch.from_numpy(f["sigma"].astype(np.float64)),
+                int(f["num_samples"]) if "num_samples" in f.files else None,
+                torch.from_numpy(f["features"]) if "features" in f.files else None,
+                json.loads(str(f["meta"])) if "meta" in f.files else {"file": str(path)},
+            )
+
+
+class FeatureMoments(Metric):
+    """Streaming first and second moments of features; ``compute()`` gives their ``FeatureStats``.
+
+    The feature dimension is taken from the first batch.
+    """
+
+    full_state_update = False
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.add_state("total", torch.zeros(0, dtype=torch.float64), dist_reduce_fx="sum")
+        self.add_state("outer", torch.zeros(0, 0, dtype=torch.float64), dist_reduce_fx="sum")
+        self.add_state("count", torch.zeros((), dtype=torch.long), dist_reduce_fx="sum")
+
+    def update(self, features: Tensor) -> None:
+        f = features.detach().to(torch.float64).flatten(1)
+        if self.total.numel() == 0:
+            self.total = f.new_zeros(f.shape[1])
+            self.outer = f.new_zeros(f.shape[1], f.shape[1])
+        elif f.shape[1] != self.total.shape[0]:
+            raise ValueError(f"feature dimension changed from {self.total.shape[0]} to {f.shape[1]}")
+        self.total += f.sum(0)
+        self.outer += f.T @ f
+        self.count += f.shape[0]
+
+    def compute(self) -> FeatureStats:
+        n = int(self.count)
+        if n < 2:
+            raise ValueError(f"need at least 2 feature vectors to estimate a covariance, got {n}")
+        mu = self.total / n
+        sigma = (self.outer - n * torch.outer(mu, mu)) / (n - 1)
+        warn_if_rank_deficient(n, mu.shape[0])
+        return FeatureStats(mu, sigma, n)
+
+
+def warn_if_rank_deficient(num_samples: int, dim: int) -> None:
+    """FID from fewer samples than feature dimensions uses a singular covariance and is biased upward."""
+    if num_samples < dim:
+        warnings.warn(
+            f"estimating a {dim}x{dim} feature covariance from only {num_samples} samples: it is singular "
+            f"and the FID is biased upward, so it is not comparable with published values. Use at least "
+            f"{dim} samples (the standard protocols use 10,000 or 50,000).",
+            UserWarning,
+            stacklevel=3,
+        )

