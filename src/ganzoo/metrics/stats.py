@@ -53,9 +53,9 @@ class FeatureStats:
         return self.mu.shape[0]
 
     @classmethod
-    def from_features(cls, features: Tensor, **kwargs: Any) -> FeatureStats:
+    def from_features(cls, samples: Tensor, **kwargs: Any) -> FeatureStats:
         """Mean and unbiased covariance of an (N, D) feature matrix."""
-        f = features.detach().to("cpu", torch.float64)
+        f = samples.detach().to("cpu", torch.float64)
         if f.dim() != 2 or f.shape[0] < 2:
             raise ValueError(f"need an (N, D) feature matrix with N >= 2, got {tuple(f.shape)}")
         return cls(f.mean(0), torch.cov(f.T).reshape(f.shape[1], f.shape[1]), f.shape[0], **kwargs)
