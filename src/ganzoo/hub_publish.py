@@ -152,4 +152,3 @@ def model_card(
         "",
     ]
     return "\n".join(front + lines)
-
