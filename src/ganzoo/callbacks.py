@@ -1,0 +1,60 @@
+"""Training callbacks: a fixed-noise sample grid and a progress bar that shows both losses."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import lightning as L
+import torch
+from lightning.pytorch.callbacks import TQDMProgressBar
+from lightning.pytorch.loggers import TensorBoardLogger, WandbLogger
+
+from ganzoo.images import save_image_grid, to_grid
+from ganzoo.models.base import GANModule
+
+
+class SampleGrid(L.Callback):
+    """Every ``every_n_epochs`` epochs, sample the same ``num_samples`` latents and save a PNG grid.
+
+    Fixed noise makes successive grids comparable, which is how one sees mode collapse or divergence
+    early. The PNG goes to ``<run dir>/samples/``; the grid is also sent to a TensorBoard or W&B logger.
+    """
+
+    def __init__(self, num_samples: int = 64, every_n_epochs: int = 1, seed: int = 0) -> None:
+        self.num_samples, self.every_n_epochs, self.seed = num_samples, every_n_epochs, seed
+        self.last_path: Path | None = None
+
+    def on_train_epoch_end(self, trainer: L.Trainer, pl_module: L.LightningModule) -> None:
+        if not isinstance(pl_module, GANModule) or (trainer.current_epoch + 1) % self.every_n_epochs:
+            return
+        images = pl_module.sample(self.num_samples, seed=self.seed)
+        if not trainer.is_global_zero:
+            return
+        run_dir = Path(trainer.log_dir or trainer.default_root_dir)
+        name = f"epoch={trainer.current_epoch:03d}-step={trainer.global_step}.png"
+        self.last_path = save_image_grid(images, run_dir / "samples" / name)
+        for logger in trainer.loggers:
+            if isinstance(logger, TensorBoardLogger):
+                logger.experiment.add_image("samples", to_grid(images), trainer.global_step)
+            elif isinstance(logger, WandbLogger):
+                logger.log_image("samples", [to_grid(images)], step=trainer.global_step)
+
+    def state_dict(self) -> dict[str, Any]:
+        return {"last_path": str(self.last_path) if self.last_path else None}
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        self.last_path = Path(state_dict["last_path"]) if state_dict.get("last_path") else None
+
+
+class GANProgressBar(TQDMProgressBar):
+    """Shows the latest discriminator and generator losses as ``D`` and ``G``."""
+
+    def get_metrics(self, trainer: L.Trainer, pl_module: L.LightningModule) -> dict[str, Any]:
+        items = super().get_metrics(trainer, pl_module)
+        items.pop("v_num", None)
+        for key, short in (("train/d_loss", "D"), ("train/g_loss", "G")):
+            value = trainer.callback_metrics.get(key)
+            if isinstance(value, torch.Tensor):
+                items[short] = f"{value.item():.3f}"
+        return items

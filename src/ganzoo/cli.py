@@ -1,0 +1,184 @@
+"""The ``ganzoo`` and ``lightning`` commands.
+
+``fit`` / ``validate`` / ``test`` are a LightningCLI over every ``GANModule`` and every registered DataModule,
+so a zoo card is a plain LightningCLI config and ``--model DCGAN --data mnist`` work as short names.
+``list``, ``sample``, ``eval`` and ``demo`` are the zoo's own sub-commands.
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import importlib.resources
+import inspect
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from lightning.pytorch.cli import LightningCLI
+
+from ganzoo import data, models
+from ganzoo.callbacks import GANProgressBar, SampleGrid
+from ganzoo.cards import find_card, list_cards
+from ganzoo.data.base import GANDataModule
+from ganzoo.images import save_image_grid
+from ganzoo.models.base import GANModule
+
+
+class GanzooCLI(LightningCLI):
+    """LightningCLI with the sample-grid callback always configured (``--sample_grid.num_samples`` etc.)."""
+
+    def add_arguments_to_parser(self, parser) -> None:  # noqa: ANN001 - LightningArgumentParser
+        parser.add_lightning_class_args(SampleGrid, "sample_grid")
+
+
+def _model_classes() -> dict[str, type[GANModule]]:
+    return {name: getattr(models, name) for name in models.__all__ if name != "GANModule"}
+
+
+def _resolve(option: str, value: str, names: dict[str, str]) -> str:
+    """Map a short name (any case) to a class path; anything dotted is a class path already."""
+    if "." in value or value.startswith("{"):
+        return value
+    by_lower = {k.lower(): k for k in names}
+    if value.lower() in by_lower:
+        return names[by_lower[value.lower()]]
+    close = [by_lower[c] for c in difflib.get_close_matches(value.lower(), list(by_lower), n=3, cutoff=0.5)]
+    hint = f" Did you mean {', '.join(close)}?" if close else ""
+    raise SystemExit(f"error: unknown {option} {value!r}.{hint} Choose from: {', '.join(sorted(names))}.")
+
+
+def expand_short_names(args: Sequence[str]) -> list[str]:
+    """Rewrite ``--model DCGAN`` / ``--data mnist`` (and the ``=`` forms) to full class paths."""
+    model_names = {name: f"ganzoo.models.{name}" for name in _model_classes()}
+    data_names = {name: f"{cls.__module__}.{cls.__qualname__}" for name in data.available() for cls in [data.get(name)]}
+    data_names.update({cls.rsplit(".", 1)[1]: cls for cls in list(data_names.values())})
+    tables = {"--model": ("model", model_names), "--data": ("dataset", data_names)}
+    out, i = [], 0
+    args = list(args)
+    while i < len(args):
+        arg = args[i]
+        key, eq, value = arg.partition("=")
+        if key in tables and eq:
+            out.append(f"{key}={_resolve(*tables[key], value)}")
+        elif key in tables and i + 1 < len(args):
+            out += [key, _resolve(*tables[key], args[i + 1])]
+            i += 1
+        else:
+            out.append(arg)
+        i += 1
+    return out
+
+
+def run_cli(args: Sequence[str], prog: str = "ganzoo") -> GanzooCLI:
+    """Run a LightningCLI sub-command (``fit``, ``validate``, ``test``) and return the CLI object."""
+    return GanzooCLI(
+        GANModule,
+        GANDataModule,
+        subclass_mode_model=True,
+        subclass_mode_data=True,
+        auto_configure_optimizers=False,
+        trainer_defaults={"callbacks": [GANProgressBar()]},
+        save_config_kwargs={"overwrite": True},
+        parser_kwargs={"prog": prog},
+        args=expand_short_names(args),
+    )
+
+
+# --- the zoo's own sub-commands -------------------------------------------------------------------
+
+
+def _paper(cls: type) -> str:
+    doc = inspect.getmodule(cls).__doc__ or ""
+    return doc.strip().splitlines()[0] if doc.strip() else ""
+
+
+def cmd_list(argv: Sequence[str]) -> int:
+    argparse.ArgumentParser(prog="ganzoo list", description="Papers, zoo cards and datasets.").parse_args(argv)
+    print("Papers (--model NAME):")
+    for name, cls in sorted(_model_classes().items()):
+        print(f"  {name:<10} {_paper(cls)}")
+    print("\nZoo cards (ganzoo fit -c zoo_cards/NAME.yaml):")
+    for card in list_cards():
+        print(f"  {card.stem:<20} {card}")
+    print("\nDatasets (--data NAME):")
+    for name in data.available():
+        doc = (data.get(name).__doc__ or "").strip().splitlines()
+        print(f"  {name:<14} {doc[0] if doc else ''}")
+    return 0
+
+
+def cmd_sample(argv: Sequence[str]) -> int:
+    p = argparse.ArgumentParser(prog="ganzoo sample", description="Write a grid of samples from a model.")
+    p.add_argument("model", help="a zoo name, a Lightning .ckpt, or a folder with config.json + model.safetensors")
+    p.add_argument("-n", "--num-samples", type=int, default=64)
+    p.add_argument("-o", "--output", default="samples.png")
+    p.add_argument("--seed", type=int, default=0)
+    args = p.parse_args(argv)
+    from ganzoo.hub import load
+
+    model = load(args.model)
+    path = save_image_grid(model.sample(args.num_samples, seed=args.seed), args.output)
+    print(f"wrote {args.num_samples} samples to {path}")
+    return 0
+
+
+def cmd_eval(argv: Sequence[str]) -> int:
+    from ganzoo.metrics.eval_cli import main as eval_main
+
+    return eval_main(list(argv))
+
+
+def demo_data_dir() -> Path:
+    """The 10k-image MNIST subset that ships inside the package."""
+    return Path(str(importlib.resources.files("ganzoo.data") / "assets" / "mnist_demo"))
+
+
+def cmd_demo(argv: Sequence[str]) -> int:
+    p = argparse.ArgumentParser(prog="ganzoo demo", description="Train DCGAN on MNIST for a few CPU minutes.")
+    p.add_argument("--minutes", type=float, default=3.0, help="training time budget")
+    p.add_argument("--out", default="runs/demo", help="run directory")
+    args = p.parse_args(argv)
+    seconds = int(args.minutes * 60)
+    start = time.time()
+    cli = run_cli([
+        "fit", "-c", str(find_card("dcgan_mnist")),
+        "--data.data_dir", str(demo_data_dir()),
+        "--data.download", "false",
+        "--trainer.max_epochs", "1000",
+        "--trainer.max_time", f"00:00:{seconds // 60:02d}:{seconds % 60:02d}",
+        "--trainer.default_root_dir", args.out,
+        "--seed_everything", "0",
+    ])
+    trainer, module = cli.trainer, cli.model
+    ckpt = trainer.checkpoint_callback.last_model_path or trainer.checkpoint_callback.best_model_path
+    grid = next(cb for cb in trainer.callbacks if isinstance(cb, SampleGrid)).last_path
+    losses = {k: round(float(v), 4) for k, v in trainer.callback_metrics.items() if k in ("train/d_loss", "train/g_loss")}
+    print(f"\nDemo finished in {time.time() - start:.0f} s: {int(module.num_g_steps)} generator steps, "
+          f"{trainer.current_epoch} epochs, final losses {losses}")
+    print(f"checkpoint:  {ckpt}")
+    print(f"sample grid: {grid}")
+    return 0
+
+
+COMMANDS: dict[str, Callable[[Sequence[str]], int]] = {
+    "list": cmd_list,
+    "sample": cmd_sample,
+    "eval": cmd_eval,
+    "demo": cmd_demo,
+}
+
+
+def main(argv: Sequence[str] | None = None, prog: str = "ganzoo") -> int:
+    """Entry point of the ``ganzoo`` command."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] in COMMANDS:
+        return COMMANDS[argv[0]](argv[1:])
+    run_cli(argv, prog)
+    return 0
+
+
+def lightning_main() -> int:
+    """Entry point of the ``lightning`` command: the same CLI, under the name users type."""
+    return main(prog="lightning")

@@ -1,0 +1,54 @@
+"""Shared fixtures: small generated datasets in the real on-disk formats, and the real ones when present."""
+
+from __future__ import annotations
+
+import gzip
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from PIL import Image
+
+SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+
+os.environ.setdefault("WANDB_MODE", "offline")
+torch.set_num_threads(min(2, torch.get_num_threads()))
+
+
+def write_idx(path: Path, array: np.ndarray) -> None:
+    header = bytes([0, 0, 8, array.ndim]) + b"".join(int(s).to_bytes(4, "big") for s in array.shape)
+    with gzip.open(path, "wb") as f:
+        f.write(header + array.astype(np.uint8).tobytes())
+
+
+@pytest.fixture(scope="session")
+def mnist_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """64 train / 32 test random 28x28 'digits' in MNIST's IDX .gz format."""
+    folder = tmp_path_factory.mktemp("mnist")
+    rng = np.random.default_rng(0)
+    for prefix, n in (("train", 64), ("t10k", 32)):
+        write_idx(folder / f"{prefix}-images-idx3-ubyte.gz", rng.integers(0, 256, (n, 28, 28)))
+        write_idx(folder / f"{prefix}-labels-idx1-ubyte.gz", rng.integers(0, 10, (n,)))
+    return folder
+
+
+@pytest.fixture(scope="session")
+def image_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder of 12 random 89x109 JPEGs (the shape of the CelebA subset) in train/ and 4 in test/."""
+    folder = tmp_path_factory.mktemp("images")
+    rng = np.random.default_rng(0)
+    for split, n in (("train", 12), ("test", 4)):
+        (folder / split).mkdir()
+        for i in range(n):
+            Image.fromarray(rng.integers(0, 256, (109, 89, 3), dtype=np.uint8)).save(folder / split / f"{i:06d}.jpg")
+    return folder
+
+
+@pytest.fixture(scope="session")
+def real_mnist() -> Path:
+    path = SHARED_DATA / "mnist"
+    if not (path / "train-images-idx3-ubyte.gz").is_file():
+        pytest.skip(f"real MNIST not found at {path}")
+    return path

@@ -1,0 +1,66 @@
+"""Every paper trains: both networks change, D steps d_steps times per G step, the other network is frozen."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from ganzoo.data import MNIST
+from ganzoo.models import WGAN
+
+from .helpers import TINY_PAPERS, StepRecorder, changed, quiet_trainer, snapshot
+
+
+@pytest.mark.parametrize("name", sorted(TINY_PAPERS))
+def test_paper_trains_with_its_d_steps_schedule(name: str, mnist_dir) -> None:
+    torch.manual_seed(0)
+    model = TINY_PAPERS[name]()
+    g_before, d_before = snapshot(model.generator), snapshot(model.discriminator)
+    recorder = StepRecorder()
+    cycles = 2
+    trainer = quiet_trainer(max_steps=cycles * (model.d_steps + 1), callbacks=[recorder])
+    trainer.fit(model, MNIST(data_dir=mnist_dir, image_size=16, batch_size=8, download=False))
+
+    assert recorder.sequence == (["D"] * model.d_steps + ["G"]) * cycles
+    assert all(recorder.other_frozen), "the network not being updated must have requires_grad=False"
+    assert int(model.num_d_steps) == cycles * model.d_steps and int(model.num_g_steps) == cycles
+    assert changed(g_before, model.generator), "generator weights did not change"
+    assert changed(d_before, model.discriminator), "discriminator weights did not change"
+    samples = model.sample(4, seed=0)
+    assert torch.isfinite(samples).all() and samples.min() >= -1 and samples.max() <= 1
+
+
+def test_paper_defaults_follow_the_papers() -> None:
+    wgan = WGAN()
+    assert (wgan.d_steps, wgan.hparams.weight_clip, wgan.hparams.optimizer, wgan.hparams.lr_d) == (5, 0.01, "rmsprop", 5e-5)
+    gp = TINY_PAPERS["WGANGP"]()
+    assert (gp.d_steps, gp.hparams.penalty, gp.hparams.penalty_weight, tuple(gp.hparams.betas)) == (5, "gradient", 10.0, (0.0, 0.9))
+    assert not any(isinstance(m, torch.nn.BatchNorm2d) for m in gp.discriminator.modules())
+    dc = TINY_PAPERS["DCGAN"]()
+    assert (dc.hparams.lr_g, tuple(dc.hparams.betas), dc.hparams.loss) == (2e-4, (0.5, 0.999), "nonsaturating")
+    assert TINY_PAPERS["LSGAN"]().hparams.loss == "least_squares"
+    assert TINY_PAPERS["DRAGAN"]().hparams.penalty == "dragan"
+
+
+def test_wgan_critic_weights_stay_in_the_clip_range(mnist_dir) -> None:
+    model = TINY_PAPERS["WGAN"]()
+    torch.nn.init.normal_(next(model.discriminator.parameters()), std=1.0)  # start far outside the range
+    quiet_trainer(max_steps=12).fit(model, MNIST(data_dir=mnist_dir, image_size=16, batch_size=8, download=False))
+    clip = model.hparams.weight_clip
+    assert max(p.abs().max().item() for p in model.discriminator.parameters()) <= clip
+
+
+def test_began_updates_k_after_each_discriminator_step() -> None:
+    model = TINY_PAPERS["BEGAN"]()
+    model.k.fill_(0.5)
+    model.after_d_step({"loss_real": torch.tensor(0.2), "loss_fake": torch.tensor(0.05)})
+    assert model.k.item() == pytest.approx(0.5 + model.lambda_k * (model.gamma * 0.2 - 0.05))
+    assert "k" in dict(model.named_buffers()), "k_t must be checkpointed with the weights"
+
+
+def test_began_discriminator_is_an_autoencoder() -> None:
+    model = TINY_PAPERS["BEGAN"]()
+    x = torch.rand(2, 1, 16, 16) * 2 - 1
+    assert model.discriminator(x).shape == x.shape
+    z = model.sample_latent(1000)
+    assert z.min() >= -1 and z.max() <= 1 and z.mean().abs() < 0.05, "BEGAN samples z ~ U[-1, 1]"
