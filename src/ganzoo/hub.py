@@ -150,6 +150,7 @@ def _write_atomically(target: Path, entry: Pretrained, model: GANModule) -> None
     staging = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.", suffix=".incomplete"))
     try:
         write_directory(staging, entry.model, entry.init_args, model.state_dict())
+        shutil.rmtree(target, ignore_errors=True)  # a folder without config.json is a damaged leftover
         os.replace(staging, target)
     finally:
         shutil.rmtree(staging, ignore_errors=True)

