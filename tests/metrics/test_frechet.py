@@ -40,6 +40,24 @@ def test_fid_matches_scipy(n):
     assert ours == pytest.approx(ref, rel=1e-4)
 
 
+def test_fid_from_kept_samples_equals_fid_from_the_eigendecomposition():
+    # With at most D samples the statistics keep them, and the covariance factor comes from them directly.
+    g = torch.Generator().manual_seed(0)
+    moments_x, moments_y = FeatureMoments(), FeatureMoments()
+    moments_x.update(torch.randn(20, 64, generator=g))
+    moments_y.update(torch.randn(30, 64, generator=g) * 2)
+    with pytest.warns(UserWarning, match="only 20 samples"):
+        x = moments_x.compute()
+    with pytest.warns(UserWarning, match="only 30 samples"):
+        y = moments_y.compute()
+    assert x.features is not None and len(x.features) == 20
+    from_samples = frechet_distance(x, y)
+    from_moments = frechet_distance(FeatureStats(x.mu, x.sigma, 20), FeatureStats(y.mu, y.sigma, 30))
+    ref = scipy_fid(x.mu.numpy(), x.sigma.numpy(), y.mu.numpy(), y.sigma.numpy())
+    assert from_samples == pytest.approx(from_moments, rel=1e-9)
+    assert from_samples == pytest.approx(ref, rel=1e-4)
+
+
 def test_fid_matches_closed_form_for_diagonal_gaussians():
     # Commuting covariances: tr sqrt(S1 S2) = sum sqrt(a_i b_i),
     # so d^2 = |dmu|^2 + sum (sqrt(a_i) - sqrt(b_i))^2.

@@ -3,7 +3,8 @@
 ``FeatureMoments`` accumulates the sum and the sum of outer products of the features, so memory stays at
 one D x D matrix however many images go through, and under DDP the partial sums of all ranks are added once
 when ``compute()`` is called. ``FeatureStats`` is its result: mean and covariance in float64, plus an
-optional float32 sample of raw features for KID, which cannot be computed from moments alone.
+optional float32 sample of raw features: for KID, which cannot be computed from moments alone, and, when
+it holds every sample, for a cheaper exact FID (see ``frechet``).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import numpy as np
 import torch
 from torch import Tensor
 from torchmetrics import Metric
+from torchmetrics.utilities import dim_zero_cat
 
 
 @dataclass
@@ -96,7 +98,9 @@ class FeatureStats:
 class FeatureMoments(Metric):
     """Streaming first and second moments of features; ``compute()`` gives their ``FeatureStats``.
 
-    The feature dimension is taken from the first batch.
+    The feature dimension D is taken from the first batch. While there are at most D samples they are also
+    kept (at most D x D floats, like the sum of outer products), which makes the covariance's low-rank
+    factor exact and FID from few samples fast.
     """
 
     full_state_update = False
@@ -106,6 +110,7 @@ class FeatureMoments(Metric):
         self.add_state("total", torch.zeros(0, dtype=torch.float64), dist_reduce_fx="sum")
         self.add_state("outer", torch.zeros(0, 0, dtype=torch.float64), dist_reduce_fx="sum")
         self.add_state("count", torch.zeros((), dtype=torch.long), dist_reduce_fx="sum")
+        self.add_state("samples", [], dist_reduce_fx="cat")
 
     def update(self, features: Tensor) -> None:
         f = features.detach().to(torch.float64).flatten(1)
@@ -117,6 +122,10 @@ class FeatureMoments(Metric):
         self.total += f.sum(0)
         self.outer += f.T @ f
         self.count += f.shape[0]
+        if int(self.count) <= f.shape[1]:
+            self.samples.append(features.detach().float().flatten(1))
+        else:
+            self.samples = []
 
     def compute(self) -> FeatureStats:
         n = int(self.count)
@@ -125,7 +134,8 @@ class FeatureMoments(Metric):
         mu = self.total / n
         sigma = (self.outer - n * torch.outer(mu, mu)) / (n - 1)
         warn_if_rank_deficient(n, mu.shape[0])
-        return FeatureStats(mu, sigma, n)
+        samples = dim_zero_cat(self.samples) if self.samples else None
+        return FeatureStats(mu, sigma, n, samples if samples is not None and len(samples) == n else None)
 
 
 def warn_if_rank_deficient(num_samples: int, dim: int) -> None:

@@ -1,0 +1,29 @@
+"""The training callback logs finite FID / IS / KID, by epoch or by generator step."""
+
+import math
+
+from ganzoo.metrics import GenerativeMetricsCallback
+
+from .helpers import SyntheticImages, quiet_trainer, tiny_extractor, tiny_gan
+
+
+def callback(**kwargs):
+    protocol = dict(num_samples=40, batch_size=16, is_splits=2, kid_subsets=4, kid_subset_size=20)
+    return GenerativeMetricsCallback(extractor=tiny_extractor(), **{**protocol, **kwargs})
+
+
+def test_logs_finite_metrics_in_a_fast_dev_run(tmp_path):
+    trainer = quiet_trainer(fast_dev_run=True, callbacks=[callback()])
+    trainer.fit(tiny_gan(), datamodule=SyntheticImages(data_dir=tmp_path, image_size=8, batch_size=16))
+    logged = trainer.callback_metrics
+    for name in ("val/fid", "val/is", "val/kid"):
+        assert name in logged and math.isfinite(float(logged[name])), name
+    assert float(logged["val/fid"]) > 0 and float(logged["val/is"]) >= 1
+
+
+def test_every_n_steps_counts_generator_updates(tmp_path):
+    cb = callback(every_n_epochs=0, every_n_steps=2, metrics=["fid"])
+    trainer = quiet_trainer(max_epochs=1, limit_train_batches=4, callbacks=[cb])
+    trainer.fit(tiny_gan(), datamodule=SyntheticImages(data_dir=tmp_path, image_size=8, batch_size=16))
+    assert cb._last_step == 4 and set(trainer.callback_metrics) >= {"val/fid"}
+    assert "val/is" not in trainer.callback_metrics
