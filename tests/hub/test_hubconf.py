@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
 
 import torch
@@ -12,9 +13,15 @@ import ganzoo
 REPO = Path(__file__).resolve().parents[2]
 
 
-def test_torch_hub_lists_and_loads_the_catalog_entries():
-    names = torch.hub.list(str(REPO), source="local", trust_repo=True)
-    assert set(names) >= {n.replace("-", "_") for n in ganzoo.list_models(pretrained=True)}
+def test_hubconf_has_one_entry_point_per_published_checkpoint():
+    spec = importlib.util.spec_from_file_location("ganzoo_hubconf", REPO / "hubconf.py")
+    hubconf = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(hubconf)
+    entries = {name for name in dir(hubconf) if callable(getattr(hubconf, name)) and not name.startswith("_")}
+    assert entries == {n.replace("-", "_") for n in ganzoo.list_models(pretrained=True)}
+
+
+def test_torch_hub_load_gives_the_catalog_model():
     via_hub = torch.hub.load(str(REPO), "dcgan_mnist", source="local", trust_repo=True)
     assert_same_weights(via_hub, ganzoo.load("dcgan-mnist"))
     assert not via_hub.training
