@@ -56,12 +56,14 @@ def save_pretrained(
     metrics: Sequence[Metric] = (),
     zoo_card: str | None = None,
     training: str | None = None,
+    name: str | None = None,
     sample_seed: int = 0,
 ) -> Path:
     """Write ``model`` to ``directory`` so that ``ganzoo.load(directory)`` rebuilds it; return the folder.
 
     The other arguments fill the model card: ``paper`` defaults to the paper module's first docstring line;
-    ``metrics`` carry their protocol; ``training`` says what was run and for how long.
+    ``metrics`` carry their protocol; ``training`` says what was run and for how long; ``name`` is what
+    ``ganzoo.load`` is given in the card's usage example (a catalog name or ``hf://owner/repo``).
     """
     directory = Path(directory)
     write_directory(directory, class_path_of(model), init_args_of(model), model.state_dict())
@@ -76,6 +78,7 @@ def save_pretrained(
         metrics=metrics,
         zoo_card=zoo_card,
         training=training,
+        name=name,
         samples=(directory / SAMPLES_NAME).is_file(),
         sample_seed=sample_seed,
     )
@@ -95,6 +98,7 @@ def push_to_hub(
     """Save ``model`` as ``save_pretrained`` does (``card`` goes to it), upload it, return the commit URL."""
     api = HfApi(token=token)
     api.create_repo(repo_id, private=private, exist_ok=True)
+    card.setdefault("name", f"hf://{repo_id}")
     with tempfile.TemporaryDirectory() as tmp:
         save_pretrained(model, tmp, **card)
         info = api.upload_folder(repo_id=repo_id, folder_path=tmp, commit_message=commit_message)
@@ -116,11 +120,12 @@ def model_card(
     metrics: Sequence[Metric],
     zoo_card: str | None,
     training: str | None,
+    name: str | None,
     samples: bool,
     sample_seed: int,
 ) -> str:
     """A Hugging Face model card (YAML front matter + Markdown) describing the saved model."""
-    name = type(model).__name__
+    title = type(model).__name__
     front = ["---", "library_name: ganzoo", "tags:", "- gan", "- image-generation", "- ganzoo"]
     if license:
         front.append(f"license: {license.lower()}")
@@ -129,7 +134,7 @@ def model_card(
     front.append("---")
     n_params = sum(p.numel() for p in model.sampling_generator.parameters())
     lines = [
-        f"# {name}" + (f" on {dataset}" if dataset else ""),
+        f"# {title}" + (f" on {dataset}" if dataset else ""),
         "",
         f"- Paper: {paper or 'not recorded'}",
         f"- Dataset: {dataset or 'not recorded'}",
@@ -154,7 +159,7 @@ def model_card(
         "",
         "```python",
         "import ganzoo",
-        'model = ganzoo.load("path/or/hf://owner/repo")',
+        f'model = ganzoo.load("{name or "<this folder, or hf://owner/repo>"}")',
         f"images = model.sample(16, seed={sample_seed})  # in [-1, 1]",
         'ganzoo.save_image_grid(images, "grid.png")',
         "```",

@@ -67,6 +67,7 @@ def test_push_to_hub_uploads_the_saved_folder_to_the_repo(trained, monkeypatch, 
     repo_id, files = calls["upload_folder"]
     assert repo_id == "someone/tiny-dcgan"
     assert sorted(files) == FILES
+    assert b'ganzoo.load("hf://someone/tiny-dcgan")' in files["README.md"]
     (tmp_path / "pulled").mkdir()
     for name, data in files.items():
         (tmp_path / "pulled" / name).write_bytes(data)
