@@ -11,6 +11,7 @@ import lightning as L
 from torch import nn
 
 from ganzoo.metrics.evaluate import evaluate
+from ganzoo.metrics.extractor import as_extractor
 from ganzoo.metrics.reference import reference_stats
 from ganzoo.metrics.stats import FeatureStats
 from ganzoo.metrics.suite import GenerativeMetrics
@@ -79,6 +80,7 @@ class GenerativeMetricsCallback(L.Callback):
     def setup(self, trainer: L.Trainer, pl_module: L.LightningModule, stage: str) -> None:
         if stage != "fit" or self.suite is not None:
             return
+        self.extractor = as_extractor(self.extractor)  # loaded once, shared by the reference and the suite
         if self.reference is None:
             datamodule = trainer.datamodule
             if datamodule is None or not hasattr(datamodule, "dataset"):

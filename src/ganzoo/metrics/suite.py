@@ -58,12 +58,8 @@ class GenerativeMetrics(nn.Module):
             raise ValueError(
                 "no metric to measure: pass reference statistics (FID, KID) or an extractor with logits (IS)"
             )
-        self.is_splits, self.kid_subsets, self.kid_subset_size, self.seed = (
-            is_splits,
-            kid_subsets,
-            kid_subset_size,
-            seed,
-        )
+        self.is_splits, self.seed = is_splits, seed
+        self.kid_subsets, self.kid_subset_size = kid_subsets, kid_subset_size
         builders = {
             "fid": lambda: FID(reference),
             "is": lambda: InceptionScore(is_splits),
