@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+import yaml
 from lightning.pytorch.cli import LightningCLI
 
 from ganzoo import data, models
@@ -37,14 +38,17 @@ def _model_classes() -> dict[str, type[GANModule]]:
     return {name: getattr(models, name) for name in models.__all__ if name != "GANModule"}
 
 
-def _resolve(option: str, value: str, names: dict[str, str]) -> str:
-    """Map a short name (any case) to a class path; anything dotted is a class path already."""
+def _resolve(option: str, names: dict[str, str], value: str) -> str:
+    """Map a short name (any case, underscores optional) to a class path; a dotted name is one already."""
     if "." in value or value.startswith("{"):
         return value
-    by_lower = {k.lower(): k for k in names}
-    if value.lower() in by_lower:
-        return names[by_lower[value.lower()]]
-    close = [by_lower[c] for c in difflib.get_close_matches(value.lower(), list(by_lower), n=3, cutoff=0.5)]
+    def fold(name: str) -> str:
+        return name.lower().replace("_", "")
+
+    by_folded = {fold(k): k for k in names}
+    if fold(value) in by_folded:
+        return names[by_folded[fold(value)]]
+    close = [by_folded[c] for c in difflib.get_close_matches(fold(value), list(by_folded), n=3, cutoff=0.5)]
     hint = f" Did you mean {', '.join(close)}?" if close else ""
     raise SystemExit(f"error: unknown {option} {value!r}.{hint} Choose from: {', '.join(sorted(names))}.")
 
@@ -53,7 +57,6 @@ def expand_short_names(args: Sequence[str]) -> list[str]:
     """Rewrite ``--model DCGAN`` / ``--data mnist`` (and the ``=`` forms) to full class paths."""
     model_names = {name: f"ganzoo.models.{name}" for name in _model_classes()}
     data_names = {name: f"{cls.__module__}.{cls.__qualname__}" for name in data.available() for cls in [data.get(name)]}
-    data_names.update({cls.rsplit(".", 1)[1]: cls for cls in list(data_names.values())})
     tables = {"--model": ("model", model_names), "--data": ("dataset", data_names)}
     out, i = [], 0
     args = list(args)
@@ -71,8 +74,23 @@ def expand_short_names(args: Sequence[str]) -> list[str]:
     return out
 
 
+def check_configs(args: Sequence[str]) -> None:
+    """Fail early, naming the file, when a ``-c/--config`` file is missing or not YAML."""
+    for flag, value in zip(args[:-1], args[1:], strict=True):
+        if flag not in ("-c", "--config"):
+            continue
+        path = Path(value)
+        if not path.is_file():
+            raise SystemExit(f"error: config file {path} does not exist (see `ganzoo list` for the zoo cards)")
+        try:
+            yaml.safe_load(path.read_text())
+        except yaml.YAMLError as err:
+            raise SystemExit(f"error: {path} is not valid YAML: {err}") from None
+
+
 def run_cli(args: Sequence[str], prog: str = "ganzoo") -> GanzooCLI:
     """Run a LightningCLI sub-command (``fit``, ``validate``, ``test``) and return the CLI object."""
+    check_configs(args)
     return GanzooCLI(
         GANModule,
         GANDataModule,

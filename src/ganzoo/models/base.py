@@ -18,6 +18,7 @@ from typing import Any, Literal
 import lightning as L
 import torch
 from lightning.pytorch.cli import LRSchedulerCallable
+from lightning.pytorch.strategies import DDPStrategy
 from torch import Tensor, nn
 
 from ganzoo import losses
@@ -153,6 +154,13 @@ class GANModule(L.LightningModule):
             losses.clip_weights_(self.discriminator, self.hparams.weight_clip)
 
     # --- the loop ---------------------------------------------------------------------------------
+
+    def setup(self, stage: str) -> None:
+        # Each update leaves the other network without gradients, which plain DDP reports as an error. Asking
+        # DDP to look for unused parameters (before it wraps the model) lets strategy="ddp" work unchanged.
+        strategy = self.trainer.strategy
+        if isinstance(strategy, DDPStrategy):
+            strategy._ddp_kwargs["find_unused_parameters"] = True
 
     def configure_optimizers(self) -> Any:
         hp = self.hparams

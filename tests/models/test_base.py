@@ -1,0 +1,153 @@
+"""The GANModule loop: non-finite losses, EMA, schedulers, clipping, logging, exact resume, bf16."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import lightning as L
+import pytest
+import torch
+
+from ganzoo.data import MNIST
+from ganzoo.models import DCGAN
+from ganzoo.nn.ema import ema_update_
+
+from .helpers import StepRecorder, quiet_trainer, snapshot
+
+
+def tiny_dcgan(**kwargs: Any) -> DCGAN:
+    return DCGAN(image_size=16, channels=1, g_width=8, d_width=8, **kwargs)
+
+
+@pytest.fixture
+def mnist16(mnist_dir) -> MNIST:
+    return MNIST(data_dir=mnist_dir, image_size=16, batch_size=8, download=False)
+
+
+class NaNAtStep(DCGAN):
+    """A DCGAN whose discriminator loss is NaN on its ``bad_call``-th evaluation (counting from 0)."""
+
+    def __init__(self, bad_call: int, **kwargs: Any) -> None:
+        super().__init__(image_size=16, channels=1, g_width=8, d_width=8, **kwargs)
+        self.bad_call, self.calls = bad_call, 0
+
+    def d_loss(self, batch: Any) -> dict[str, torch.Tensor]:
+        out = super().d_loss(batch)
+        if self.calls == self.bad_call:
+            out["loss"] = out["loss"] * float("nan")
+        self.calls += 1
+        return out
+
+
+def test_nonfinite_loss_raises_naming_network_and_step(mnist16) -> None:
+    with pytest.raises(FloatingPointError, match=r"discriminator loss is nan at global step 2 .*on_nonfinite='skip'"):
+        quiet_trainer(max_steps=10).fit(NaNAtStep(bad_call=1), mnist16)
+
+
+def test_nonfinite_loss_can_skip_the_update(mnist16) -> None:
+    model = NaNAtStep(bad_call=1, on_nonfinite="skip")
+    recorder = StepRecorder()
+    with pytest.warns(RuntimeWarning, match="skipping this update"):
+        quiet_trainer(max_steps=4, callbacks=[recorder]).fit(model, mnist16)
+    # batch 2's D update was dropped, so was the G update that would have followed it
+    assert recorder.sequence == ["D", "G", "D", "G"]
+    assert all(torch.isfinite(p).all() for p in model.parameters())
+
+
+def test_ema_update_formula() -> None:
+    ema, model = torch.nn.Linear(3, 3), torch.nn.Linear(3, 3)
+    expected = 0.9 * ema.weight.detach() + 0.1 * model.weight.detach()
+    ema_update_(ema, model, 0.9)
+    torch.testing.assert_close(ema.weight, expected)
+
+
+def test_ema_generator_is_averaged_after_start_and_used_for_sampling(mnist16) -> None:
+    model = tiny_dcgan(ema_decay=0.5, ema_start=2)
+    g_weights: list[dict[str, torch.Tensor]] = []
+
+    class Track(L.Callback):
+        def on_train_batch_end(self, trainer, pl_module, *args: Any) -> None:
+            g_weights.append(snapshot(pl_module.generator))
+
+    quiet_trainer(max_steps=8, callbacks=[Track()]).fit(model, mnist16)
+    key = "net.0.weight"
+    # steps 1-2 copy G; steps 3 and 4 average with decay 0.5
+    expected = g_weights[1][key]
+    for step in (2, 3):
+        expected = 0.5 * expected + 0.5 * g_weights[step][key]
+    torch.testing.assert_close(model.generator_ema.state_dict()[key], expected)
+    assert not torch.equal(model.generator_ema.state_dict()[key], model.generator.state_dict()[key])
+    z = model.sample_latent(4)
+    torch.testing.assert_close(model.sample(4, z=z), model.generator_ema.eval()(z))
+    assert not any(p.requires_grad for p in model.generator_ema.parameters())
+
+
+def test_schedulers_step_for_both_networks(mnist16) -> None:
+    model = tiny_dcgan(scheduler=lambda opt: torch.optim.lr_scheduler.StepLR(opt, step_size=1, gamma=0.5),
+                       scheduler_interval="step")
+    trainer = quiet_trainer(max_steps=6)
+    trainer.fit(model, mnist16)
+    for opt in trainer.optimizers:
+        assert opt.param_groups[0]["lr"] == pytest.approx(2e-4 * 0.5**3)
+
+
+def test_gradient_clipping_bounds_each_networks_norm(mnist16) -> None:
+    norms: list[float] = []
+
+    class Norms(L.Callback):
+        def on_before_optimizer_step(self, trainer, pl_module, optimizer) -> None:
+            grads = [p.grad for g in optimizer.param_groups for p in g["params"] if p.grad is not None]
+            norms.append(torch.linalg.vector_norm(torch.stack([torch.linalg.vector_norm(g) for g in grads])).item())
+
+    quiet_trainer(max_steps=6, callbacks=[Norms()]).fit(tiny_dcgan(grad_clip_d=1e-3, grad_clip_g=1e-3), mnist16)
+    assert len(norms) == 6 and max(norms) <= 1e-3 * 1.001
+
+
+def test_logs_losses_and_discriminator_outputs(mnist16) -> None:
+    trainer = quiet_trainer(max_steps=4)
+    trainer.fit(tiny_dcgan(), mnist16)
+    assert {"train/d_loss", "train/g_loss", "train/d_real", "train/d_fake"} <= set(trainer.callback_metrics)
+
+
+def _fit(tmp_path, max_epochs: int, ckpt: str | None = None) -> tuple[DCGAN, L.Trainer]:
+    L.seed_everything(0, verbose=False)
+    model = tiny_dcgan(ema_decay=0.9, scheduler=lambda opt: torch.optim.lr_scheduler.ExponentialLR(opt, 0.9))
+    trainer = quiet_trainer(max_epochs=max_epochs, deterministic=True, default_root_dir=tmp_path)
+    trainer.fit(model, MNIST(data_dir=_fit.data_dir, image_size=16, batch_size=16, download=False), ckpt_path=ckpt)
+    return model, trainer
+
+
+def test_resume_is_identical_to_an_uninterrupted_run(tmp_path, mnist_dir) -> None:
+    _fit.data_dir = mnist_dir
+    straight, _ = _fit(tmp_path / "a", max_epochs=2)
+
+    first, trainer = _fit(tmp_path / "b", max_epochs=1)
+    ckpt = tmp_path / "half.ckpt"
+    trainer.save_checkpoint(ckpt)
+    resumed, trainer2 = _fit(tmp_path / "c", max_epochs=2, ckpt=str(ckpt))
+
+    assert int(resumed.num_g_steps) == int(straight.num_g_steps) == 8
+    for key, value in straight.state_dict().items():
+        torch.testing.assert_close(resumed.state_dict()[key], value, atol=1e-6, rtol=0, msg=f"{key} differs")
+    assert trainer2.optimizers[1].param_groups[0]["lr"] == pytest.approx(2e-4 * 0.9**2)
+
+
+def test_bf16_mixed_precision_trains(mnist16) -> None:
+    model = tiny_dcgan(loss="hinge", penalty="gradient", penalty_weight=1.0)
+    before = snapshot(model)
+    trainer = quiet_trainer(max_steps=4, precision="bf16-mixed")
+    trainer.fit(model, mnist16)
+    assert all(torch.isfinite(v).all() for v in model.state_dict().values() if v.is_floating_point())
+    assert any(not torch.equal(before[k], v) for k, v in model.state_dict().items() if v.is_floating_point())
+    assert next(model.parameters()).dtype == torch.float32, "mixed precision keeps float32 master weights"
+
+
+def test_invalid_arguments_are_explained() -> None:
+    with pytest.raises(ValueError, match="d_steps must be >= 1"):
+        tiny_dcgan(d_steps=0)
+    with pytest.raises(ValueError, match="unknown loss 'hing'"):
+        tiny_dcgan(loss="hing")
+    with pytest.raises(ValueError, match="unknown penalty"):
+        tiny_dcgan(penalty="gp")
+    with pytest.raises(ValueError, match="image_size = 4 \\* 2\\^k"):
+        DCGAN(image_size=28)
