@@ -42,7 +42,9 @@ def image_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     for split, n in (("train", 12), ("test", 4)):
         (folder / split).mkdir()
         for i in range(n):
-            Image.fromarray(rng.integers(0, 256, (109, 89, 3), dtype=np.uint8)).save(folder / split / f"{i:06d}.jpg")
+            Image.fromarray(rng.integers(0, 256, (109, 89, 3), dtype=np.uint8)).save(
+                folder / split / f"{i:06d}.jpg"
+            )
     return folder
 
 

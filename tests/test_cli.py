@@ -22,13 +22,29 @@ def data_overrides(card: Path, mnist_dir: Path, image_dir: Path) -> list[str]:
     config = yaml.safe_load(card.read_text())
     data_class = config["data"]["class_path"].rsplit(".", 1)[1]
     folder = mnist_dir if data_class in ("MNIST", "FashionMNIST") else image_dir / "train"
-    return ["--data.data_dir", str(folder), "--data.download", "false", "--data.batch_size", "2",
-            "--data.num_workers", "0"]
+    return [
+        "--data.data_dir",
+        str(folder),
+        "--data.download",
+        "false",
+        "--data.batch_size",
+        "2",
+        "--data.num_workers",
+        "0",
+    ]
 
 
 def fast_dev_run(card: Path, tmp_path: Path, mnist_dir: Path, image_dir: Path) -> list[str]:
-    return ["fit", "-c", str(card), *data_overrides(card, mnist_dir, image_dir), "--trainer.fast_dev_run", "true",
-            "--trainer.default_root_dir", str(tmp_path)]
+    return [
+        "fit",
+        "-c",
+        str(card),
+        *data_overrides(card, mnist_dir, image_dir),
+        "--trainer.fast_dev_run",
+        "true",
+        "--trainer.default_root_dir",
+        str(tmp_path),
+    ]
 
 
 def test_there_is_a_card_per_paper_and_dataset() -> None:
@@ -56,23 +72,52 @@ def test_console_scripts_are_installed_and_run_a_card(command: str, tmp_path, mn
     exe = shutil.which(command, path=str(BIN))
     assert exe is not None, f"{command} is not installed next to {sys.executable}; run `pip install -e .`"
     card = next(c for c in CARDS if c.stem == "dcgan_mnist")
-    result = subprocess.run([exe, *fast_dev_run(card, tmp_path, mnist_dir, image_dir)], capture_output=True,
-                            text=True, timeout=300)
+    result = subprocess.run(
+        [exe, *fast_dev_run(card, tmp_path, mnist_dir, image_dir)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     assert "fast_dev_run" in result.stderr + result.stdout
 
 
 def test_short_names_for_model_and_data(tmp_path, mnist_dir) -> None:
-    result = cli.run_cli(["fit", "--model", "DCGAN", "--model.image_size", "16", "--model.channels", "1",
-                          "--model.g_width", "8", "--model.d_width", "8", "--data=mnist",
-                          "--data.data_dir", str(mnist_dir), "--data.image_size", "16", "--data.download", "false",
-                          "--trainer.fast_dev_run", "1", "--trainer.default_root_dir", str(tmp_path)])
+    result = cli.run_cli(
+        [
+            "fit",
+            "--model",
+            "DCGAN",
+            "--model.image_size",
+            "16",
+            "--model.channels",
+            "1",
+            "--model.g_width",
+            "8",
+            "--model.d_width",
+            "8",
+            "--data=mnist",
+            "--data.data_dir",
+            str(mnist_dir),
+            "--data.image_size",
+            "16",
+            "--data.download",
+            "false",
+            "--trainer.fast_dev_run",
+            "1",
+            "--trainer.default_root_dir",
+            str(tmp_path),
+        ]
+    )
     assert type(result.model).__name__ == "DCGAN" and type(result.datamodule).__name__ == "MNIST"
 
 
 def test_expand_short_names_is_case_insensitive_and_keeps_class_paths() -> None:
     assert cli.expand_short_names(["--model", "wgangp", "--data=celeba"]) == [
-        "--model", "ganzoo.models.WGANGP", "--data=ganzoo.data.celeba.CelebA"]
+        "--model",
+        "ganzoo.models.WGANGP",
+        "--data=ganzoo.data.celeba.CelebA",
+    ]
     assert cli.expand_short_names(["--model", "my.pkg.MyGAN"]) == ["--model", "my.pkg.MyGAN"]
 
 
@@ -88,9 +133,24 @@ def test_unknown_dataset_name_suggests_close_matches() -> None:
 
 def test_missing_dataset_directory_is_explained(tmp_path) -> None:
     card = next(c for c in CARDS if c.stem == "dcgan_mnist")
-    with pytest.raises(FileNotFoundError, match=r"(?s)mnist was not found in .*nowhere.*train-images-idx3-ubyte.gz"):
-        cli.run_cli(["fit", "-c", str(card), "--data.data_dir", str(tmp_path / "nowhere"), "--data.download", "false",
-                     "--trainer.fast_dev_run", "1", "--trainer.default_root_dir", str(tmp_path)])
+    with pytest.raises(
+        FileNotFoundError, match=r"(?s)mnist was not found in .*nowhere.*train-images-idx3-ubyte.gz"
+    ):
+        cli.run_cli(
+            [
+                "fit",
+                "-c",
+                str(card),
+                "--data.data_dir",
+                str(tmp_path / "nowhere"),
+                "--data.download",
+                "false",
+                "--trainer.fast_dev_run",
+                "1",
+                "--trainer.default_root_dir",
+                str(tmp_path),
+            ]
+        )
 
 
 def test_malformed_card_is_explained(tmp_path, capsys) -> None:
@@ -115,10 +175,33 @@ def test_list_prints_papers_cards_and_datasets(capsys) -> None:
 
 
 def test_sample_writes_a_grid_from_a_checkpoint(tmp_path, mnist_dir) -> None:
-    run = cli.run_cli(["fit", "--model", "DCGAN", "--model.image_size", "16", "--model.channels", "1",
-                       "--model.g_width", "8", "--model.d_width", "8", "--data", "mnist", "--data.data_dir",
-                       str(mnist_dir), "--data.image_size", "16", "--data.download", "false",
-                       "--trainer.max_steps", "2", "--trainer.default_root_dir", str(tmp_path)])
+    run = cli.run_cli(
+        [
+            "fit",
+            "--model",
+            "DCGAN",
+            "--model.image_size",
+            "16",
+            "--model.channels",
+            "1",
+            "--model.g_width",
+            "8",
+            "--model.d_width",
+            "8",
+            "--data",
+            "mnist",
+            "--data.data_dir",
+            str(mnist_dir),
+            "--data.image_size",
+            "16",
+            "--data.download",
+            "false",
+            "--trainer.max_steps",
+            "2",
+            "--trainer.default_root_dir",
+            str(tmp_path),
+        ]
+    )
     ckpt = run.trainer.checkpoint_callback.last_model_path or run.trainer.checkpoint_callback.best_model_path
     out = tmp_path / "grid.png"
     assert cli.main(["sample", ckpt, "-n", "9", "-o", str(out)]) == 0

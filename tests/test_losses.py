@@ -23,8 +23,12 @@ def test_minimax_and_nonsaturating_match_the_log_formulas() -> None:
     expected_d = -(torch.log(d_real).mean() + torch.log(1 - d_fake).mean())
     torch.testing.assert_close(losses.minimax_d(REAL, FAKE).double(), expected_d, rtol=1e-5, atol=1e-6)
     torch.testing.assert_close(losses.nonsaturating_d(REAL, FAKE).double(), expected_d, rtol=1e-5, atol=1e-6)
-    torch.testing.assert_close(losses.minimax_g(FAKE).double(), torch.log(1 - d_fake).mean(), rtol=1e-5, atol=1e-6)
-    torch.testing.assert_close(losses.nonsaturating_g(FAKE).double(), -torch.log(d_fake).mean(), rtol=1e-5, atol=1e-6)
+    torch.testing.assert_close(
+        losses.minimax_g(FAKE).double(), torch.log(1 - d_fake).mean(), rtol=1e-5, atol=1e-6
+    )
+    torch.testing.assert_close(
+        losses.nonsaturating_g(FAKE).double(), -torch.log(d_fake).mean(), rtol=1e-5, atol=1e-6
+    )
 
 
 def test_minimax_is_stable_for_confident_logits() -> None:
@@ -39,19 +43,30 @@ def test_minimax_optimum_is_log4() -> None:
 
 
 def test_wasserstein_and_hinge() -> None:
-    assert losses.wasserstein_d(REAL, FAKE).item() == pytest.approx((FAKE.mean() - REAL.mean()).item(), rel=1e-6)
+    assert losses.wasserstein_d(REAL, FAKE).item() == pytest.approx(
+        (FAKE.mean() - REAL.mean()).item(), rel=1e-6
+    )
     assert losses.wasserstein_g(FAKE).item() == pytest.approx(-FAKE.mean().item(), rel=1e-6)
-    expected = sum(max(0.0, 1 - r) for r in REAL.tolist()) / 64 + sum(max(0.0, 1 + f) for f in FAKE.tolist()) / 64
+    expected = (
+        sum(max(0.0, 1 - r) for r in REAL.tolist()) / 64 + sum(max(0.0, 1 + f) for f in FAKE.tolist()) / 64
+    )
     assert losses.hinge_d(REAL, FAKE).item() == pytest.approx(expected, rel=1e-5)
     assert losses.hinge_g(FAKE).item() == pytest.approx(-FAKE.mean().item(), rel=1e-6)
 
 
 def test_least_squares() -> None:
-    expected_d = 0.5 * sum((r - 1) ** 2 for r in REAL.tolist()) / 64 + 0.5 * sum(f**2 for f in FAKE.tolist()) / 64
+    expected_d = (
+        0.5 * sum((r - 1) ** 2 for r in REAL.tolist()) / 64 + 0.5 * sum(f**2 for f in FAKE.tolist()) / 64
+    )
     assert losses.least_squares_d(REAL, FAKE).item() == pytest.approx(expected_d, rel=1e-5)
-    assert losses.least_squares_g(FAKE).item() == pytest.approx(0.5 * sum((f - 1) ** 2 for f in FAKE.tolist()) / 64, rel=1e-5)
+    assert losses.least_squares_g(FAKE).item() == pytest.approx(
+        0.5 * sum((f - 1) ** 2 for f in FAKE.tolist()) / 64, rel=1e-5
+    )
     a, b = -1.0, 1.0
-    expected = 0.5 * sum((r - b) ** 2 for r in REAL.tolist()) / 64 + 0.5 * sum((f - a) ** 2 for f in FAKE.tolist()) / 64
+    expected = (
+        0.5 * sum((r - b) ** 2 for r in REAL.tolist()) / 64
+        + 0.5 * sum((f - a) ** 2 for f in FAKE.tolist()) / 64
+    )
     assert losses.least_squares_d(REAL, FAKE, a=a, b=b).item() == pytest.approx(expected, rel=1e-5)
 
 
@@ -89,7 +104,9 @@ def test_gradient_penalty_matches_direct_autograd_on_a_network() -> None:
         g = torch.autograd.functional.jacobian(lambda v: d(v).sum(), x)
         norms.append(g.flatten().norm())
     expected = ((torch.stack(norms) - 1) ** 2).mean()
-    torch.testing.assert_close(losses.gradient_penalty(d, real, fake, alpha=alpha), expected, rtol=1e-5, atol=1e-6)
+    torch.testing.assert_close(
+        losses.gradient_penalty(d, real, fake, alpha=alpha), expected, rtol=1e-5, atol=1e-6
+    )
 
 
 def test_dragan_penalty_perturbs_around_real_data() -> None:
@@ -117,10 +134,22 @@ def test_clip_weights() -> None:
 
 def test_began_equilibrium_and_convergence() -> None:
     k = torch.tensor(0.5)
-    updated = losses.began_equilibrium_update(k, torch.tensor(0.2), torch.tensor(0.05), gamma=0.5, lambda_k=0.1)
+    updated = losses.began_equilibrium_update(
+        k, torch.tensor(0.2), torch.tensor(0.05), gamma=0.5, lambda_k=0.1
+    )
     assert updated.item() == pytest.approx(0.5 + 0.1 * (0.5 * 0.2 - 0.05))
-    assert losses.began_equilibrium_update(torch.tensor(0.99), torch.tensor(10.0), torch.tensor(0.0), 1.0, 1.0).item() == 1.0
-    assert losses.began_equilibrium_update(torch.tensor(0.01), torch.tensor(0.0), torch.tensor(10.0), 1.0, 1.0).item() == 0.0
+    assert (
+        losses.began_equilibrium_update(
+            torch.tensor(0.99), torch.tensor(10.0), torch.tensor(0.0), 1.0, 1.0
+        ).item()
+        == 1.0
+    )
+    assert (
+        losses.began_equilibrium_update(
+            torch.tensor(0.01), torch.tensor(0.0), torch.tensor(10.0), 1.0, 1.0
+        ).item()
+        == 0.0
+    )
     m = losses.began_convergence(torch.tensor(0.2), torch.tensor(0.3), gamma=0.5)
     assert m.item() == pytest.approx(0.2 + abs(0.5 * 0.2 - 0.3))
 

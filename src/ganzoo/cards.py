@@ -8,7 +8,11 @@ from pathlib import Path
 
 def cards_dir() -> Path | None:
     """``$GANZOO_CARDS``, else ``./zoo_cards``, else the repository's ``zoo_cards/`` beside ``src/``."""
-    candidates = [os.environ.get("GANZOO_CARDS"), Path.cwd() / "zoo_cards", Path(__file__).resolve().parents[2] / "zoo_cards"]
+    candidates = [
+        os.environ.get("GANZOO_CARDS"),
+        Path.cwd() / "zoo_cards",
+        Path(__file__).resolve().parents[2] / "zoo_cards",
+    ]
     for c in candidates:
         if c and Path(c).is_dir():
             return Path(c)

@@ -11,6 +11,7 @@ import argparse
 import difflib
 import importlib.resources
 import inspect
+import itertools
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -30,7 +31,7 @@ from ganzoo.models.base import GANModule
 class GanzooCLI(LightningCLI):
     """LightningCLI with the sample-grid callback always configured (``--sample_grid.num_samples`` etc.)."""
 
-    def add_arguments_to_parser(self, parser) -> None:  # noqa: ANN001 - LightningArgumentParser
+    def add_arguments_to_parser(self, parser) -> None:
         parser.add_lightning_class_args(SampleGrid, "sample_grid")
 
 
@@ -42,6 +43,7 @@ def _resolve(option: str, names: dict[str, str], value: str) -> str:
     """Map a short name (any case, underscores optional) to a class path; a dotted name is one already."""
     if "." in value or value.startswith("{"):
         return value
+
     def fold(name: str) -> str:
         return name.lower().replace("_", "")
 
@@ -56,7 +58,9 @@ def _resolve(option: str, names: dict[str, str], value: str) -> str:
 def expand_short_names(args: Sequence[str]) -> list[str]:
     """Rewrite ``--model DCGAN`` / ``--data mnist`` (and the ``=`` forms) to full class paths."""
     model_names = {name: f"ganzoo.models.{name}" for name in _model_classes()}
-    data_names = {name: f"{cls.__module__}.{cls.__qualname__}" for name in data.available() for cls in [data.get(name)]}
+    data_names = {
+        name: f"{cls.__module__}.{cls.__qualname__}" for name in data.available() for cls in [data.get(name)]
+    }
     tables = {"--model": ("model", model_names), "--data": ("dataset", data_names)}
     out, i = [], 0
     args = list(args)
@@ -76,12 +80,14 @@ def expand_short_names(args: Sequence[str]) -> list[str]:
 
 def check_configs(args: Sequence[str]) -> None:
     """Fail early, naming the file, when a ``-c/--config`` file is missing or not YAML."""
-    for flag, value in zip(args[:-1], args[1:], strict=True):
+    for flag, value in itertools.pairwise(args):
         if flag not in ("-c", "--config"):
             continue
         path = Path(value)
         if not path.is_file():
-            raise SystemExit(f"error: config file {path} does not exist (see `ganzoo list` for the zoo cards)")
+            raise SystemExit(
+                f"error: config file {path} does not exist (see `ganzoo list` for the zoo cards)"
+            )
         try:
             yaml.safe_load(path.read_text())
         except yaml.YAMLError as err:
@@ -113,7 +119,9 @@ def _paper(cls: type) -> str:
 
 
 def cmd_list(argv: Sequence[str]) -> int:
-    argparse.ArgumentParser(prog="ganzoo list", description="Papers, zoo cards and datasets.").parse_args(argv)
+    argparse.ArgumentParser(prog="ganzoo list", description="Papers, zoo cards and datasets.").parse_args(
+        argv
+    )
     print("Papers (--model NAME):")
     for name, cls in sorted(_model_classes().items()):
         print(f"  {name:<10} {_paper(cls)}")
@@ -129,7 +137,9 @@ def cmd_list(argv: Sequence[str]) -> int:
 
 def cmd_sample(argv: Sequence[str]) -> int:
     p = argparse.ArgumentParser(prog="ganzoo sample", description="Write a grid of samples from a model.")
-    p.add_argument("model", help="a zoo name, a Lightning .ckpt, or a folder with config.json + model.safetensors")
+    p.add_argument(
+        "model", help="a zoo name, a Lightning .ckpt, or a folder with config.json + model.safetensors"
+    )
     p.add_argument("-n", "--num-samples", type=int, default=64)
     p.add_argument("-o", "--output", default="samples.png")
     p.add_argument("--seed", type=int, default=0)
@@ -160,21 +170,37 @@ def cmd_demo(argv: Sequence[str]) -> int:
     args = p.parse_args(argv)
     seconds = int(args.minutes * 60)
     start = time.time()
-    cli = run_cli([
-        "fit", "-c", str(find_card("dcgan_mnist")),
-        "--data.data_dir", str(demo_data_dir()),
-        "--data.download", "false",
-        "--trainer.max_epochs", "1000",
-        "--trainer.max_time", f"00:00:{seconds // 60:02d}:{seconds % 60:02d}",
-        "--trainer.default_root_dir", args.out,
-        "--seed_everything", "0",
-    ])
+    cli = run_cli(
+        [
+            "fit",
+            "-c",
+            str(find_card("dcgan_mnist")),
+            "--data.data_dir",
+            str(demo_data_dir()),
+            "--data.download",
+            "false",
+            "--trainer.max_epochs",
+            "1000",
+            "--trainer.max_time",
+            f"00:00:{seconds // 60:02d}:{seconds % 60:02d}",
+            "--trainer.default_root_dir",
+            args.out,
+            "--seed_everything",
+            "0",
+        ]
+    )
     trainer, module = cli.trainer, cli.model
     ckpt = trainer.checkpoint_callback.last_model_path or trainer.checkpoint_callback.best_model_path
     grid = next(cb for cb in trainer.callbacks if isinstance(cb, SampleGrid)).last_path
-    losses = {k: round(float(v), 4) for k, v in trainer.callback_metrics.items() if k in ("train/d_loss", "train/g_loss")}
-    print(f"\nDemo finished in {time.time() - start:.0f} s: {int(module.num_g_steps)} generator steps, "
-          f"{trainer.current_epoch} epochs, final losses {losses}")
+    losses = {
+        k: round(float(v), 4)
+        for k, v in trainer.callback_metrics.items()
+        if k in ("train/d_loss", "train/g_loss")
+    }
+    print(
+        f"\nDemo finished in {time.time() - start:.0f} s: {int(module.num_g_steps)} generator steps, "
+        f"{trainer.current_epoch} epochs, final losses {losses}"
+    )
     print(f"checkpoint:  {ckpt}")
     print(f"sample grid: {grid}")
     return 0

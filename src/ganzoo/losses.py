@@ -160,7 +160,9 @@ def r1_penalty(discriminator: Callable[[Tensor], Tensor], real: Tensor) -> Tenso
 # --- BEGAN (Berthelot et al. 2017) -------------------------------------------------------------------
 
 
-def began_equilibrium_update(k: Tensor, loss_real: Tensor, loss_fake: Tensor, gamma: float, lambda_k: float) -> Tensor:
+def began_equilibrium_update(
+    k: Tensor, loss_real: Tensor, loss_fake: Tensor, gamma: float, lambda_k: float
+) -> Tensor:
     """k_{t+1} = clip(k_t + lambda_k (gamma L(x) - L(G(z))), 0, 1): BEGAN's proportional control of k."""
     return (k + lambda_k * (gamma * loss_real - loss_fake)).clamp(0.0, 1.0)
 

@@ -19,7 +19,7 @@ def test_registry_lists_every_dataset() -> None:
 
 
 def test_unknown_dataset_suggests_close_names() -> None:
-    with pytest.raises(ValueError, match="unknown dataset 'mnsit'. Did you mean 'mnist'"):
+    with pytest.raises(ValueError, match=r"unknown dataset 'mnsit'\. Did you mean 'mnist'"):
         data.get("mnsit")
 
 
@@ -72,7 +72,9 @@ def test_failed_download_gives_the_same_instructions(tmp_path, monkeypatch) -> N
     def offline(*args, **kwargs):
         raise OSError("network is unreachable")
 
-    monkeypatch.setattr(MNIST, "torchvision_class", type("Offline", (), {"__init__": offline, "__name__": "MNIST"}))
+    monkeypatch.setattr(
+        MNIST, "torchvision_class", type("Offline", (), {"__init__": offline, "__name__": "MNIST"})
+    )
     with pytest.raises(DatasetNotFoundError, match="download failed: network is unreachable"):
         MNIST(data_dir=tmp_path, download=True).dataset("train")
 

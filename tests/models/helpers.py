@@ -36,7 +36,9 @@ class StepRecorder(L.Callback):
         self.sequence: list[str] = []
         self.other_frozen: list[bool] = []
 
-    def on_before_optimizer_step(self, trainer: L.Trainer, pl_module: GANModule, optimizer: torch.optim.Optimizer) -> None:
+    def on_before_optimizer_step(
+        self, trainer: L.Trainer, pl_module: GANModule, optimizer: torch.optim.Optimizer
+    ) -> None:
         is_d = optimizer is trainer.optimizers[0]
         self.sequence.append("D" if is_d else "G")
         other = pl_module.generator if is_d else pl_module.discriminator
@@ -45,7 +47,13 @@ class StepRecorder(L.Callback):
 
 def quiet_trainer(**kwargs: object) -> L.Trainer:
     defaults = dict(
-        accelerator="cpu", devices=1, logger=False, enable_checkpointing=False, enable_progress_bar=False,
-        enable_model_summary=False, max_epochs=-1, num_sanity_val_steps=0,
+        accelerator="cpu",
+        devices=1,
+        logger=False,
+        enable_checkpointing=False,
+        enable_progress_bar=False,
+        enable_model_summary=False,
+        max_epochs=-1,
+        num_sanity_val_steps=0,
     )
     return L.Trainer(**{**defaults, **kwargs})

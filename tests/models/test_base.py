@@ -40,7 +40,9 @@ class NaNAtStep(DCGAN):
 
 
 def test_nonfinite_loss_raises_naming_network_and_step(mnist16) -> None:
-    with pytest.raises(FloatingPointError, match=r"discriminator loss is nan at global step 2 .*on_nonfinite='skip'"):
+    with pytest.raises(
+        FloatingPointError, match=r"discriminator loss is nan at global step 2 .*on_nonfinite='skip'"
+    ):
         quiet_trainer(max_steps=10).fit(NaNAtStep(bad_call=1), mnist16)
 
 
@@ -83,8 +85,10 @@ def test_ema_generator_is_averaged_after_start_and_used_for_sampling(mnist16) ->
 
 
 def test_schedulers_step_for_both_networks(mnist16) -> None:
-    model = tiny_dcgan(scheduler=lambda opt: torch.optim.lr_scheduler.StepLR(opt, step_size=1, gamma=0.5),
-                       scheduler_interval="step")
+    model = tiny_dcgan(
+        scheduler=lambda opt: torch.optim.lr_scheduler.StepLR(opt, step_size=1, gamma=0.5),
+        scheduler_interval="step",
+    )
     trainer = quiet_trainer(max_steps=6)
     trainer.fit(model, mnist16)
     for opt in trainer.optimizers:
@@ -97,9 +101,13 @@ def test_gradient_clipping_bounds_each_networks_norm(mnist16) -> None:
     class Norms(L.Callback):
         def on_before_optimizer_step(self, trainer, pl_module, optimizer) -> None:
             grads = [p.grad for g in optimizer.param_groups for p in g["params"] if p.grad is not None]
-            norms.append(torch.linalg.vector_norm(torch.stack([torch.linalg.vector_norm(g) for g in grads])).item())
+            norms.append(
+                torch.linalg.vector_norm(torch.stack([torch.linalg.vector_norm(g) for g in grads])).item()
+            )
 
-    quiet_trainer(max_steps=6, callbacks=[Norms()]).fit(tiny_dcgan(grad_clip_d=1e-3, grad_clip_g=1e-3), mnist16)
+    quiet_trainer(max_steps=6, callbacks=[Norms()]).fit(
+        tiny_dcgan(grad_clip_d=1e-3, grad_clip_g=1e-3), mnist16
+    )
     assert len(norms) == 6 and max(norms) <= 1e-3 * 1.001
 
 
@@ -113,7 +121,9 @@ def _fit(tmp_path, max_epochs: int, ckpt: str | None = None) -> tuple[DCGAN, L.T
     L.seed_everything(0, verbose=False)
     model = tiny_dcgan(ema_decay=0.9, scheduler=lambda opt: torch.optim.lr_scheduler.ExponentialLR(opt, 0.9))
     trainer = quiet_trainer(max_epochs=max_epochs, deterministic=True, default_root_dir=tmp_path)
-    trainer.fit(model, MNIST(data_dir=_fit.data_dir, image_size=16, batch_size=16, download=False), ckpt_path=ckpt)
+    trainer.fit(
+        model, MNIST(data_dir=_fit.data_dir, image_size=16, batch_size=16, download=False), ckpt_path=ckpt
+    )
     return model, trainer
 
 
@@ -121,7 +131,7 @@ def test_resume_is_identical_to_an_uninterrupted_run(tmp_path, mnist_dir) -> Non
     _fit.data_dir = mnist_dir
     straight, _ = _fit(tmp_path / "a", max_epochs=2)
 
-    first, trainer = _fit(tmp_path / "b", max_epochs=1)
+    _, trainer = _fit(tmp_path / "b", max_epochs=1)
     ckpt = tmp_path / "half.ckpt"
     trainer.save_checkpoint(ckpt)
     resumed, trainer2 = _fit(tmp_path / "c", max_epochs=2, ckpt=str(ckpt))

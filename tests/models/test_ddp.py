@@ -12,8 +12,12 @@ SCRIPT = Path(__file__).parents[1] / "scripts" / "ddp_dcgan.py"
 
 
 def test_ddp_ranks_end_identical(tmp_path, mnist_dir) -> None:
-    result = subprocess.run([sys.executable, str(SCRIPT), str(mnist_dir), str(tmp_path)], capture_output=True,
-                            text=True, timeout=300)
+    result = subprocess.run(
+        [sys.executable, str(SCRIPT), str(mnist_dir), str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     rank0 = torch.load(tmp_path / "rank0.pt", weights_only=True)
     rank1 = torch.load(tmp_path / "rank1.pt", weights_only=True)

@@ -32,12 +32,26 @@ def test_paper_trains_with_its_d_steps_schedule(name: str, mnist_dir) -> None:
 
 def test_paper_defaults_follow_the_papers() -> None:
     wgan = WGAN()
-    assert (wgan.d_steps, wgan.hparams.weight_clip, wgan.hparams.optimizer, wgan.hparams.lr_d) == (5, 0.01, "rmsprop", 5e-5)
+    assert (wgan.d_steps, wgan.hparams.weight_clip, wgan.hparams.optimizer, wgan.hparams.lr_d) == (
+        5,
+        0.01,
+        "rmsprop",
+        5e-5,
+    )
     gp = TINY_PAPERS["WGANGP"]()
-    assert (gp.d_steps, gp.hparams.penalty, gp.hparams.penalty_weight, tuple(gp.hparams.betas)) == (5, "gradient", 10.0, (0.0, 0.9))
+    assert (gp.d_steps, gp.hparams.penalty, gp.hparams.penalty_weight, tuple(gp.hparams.betas)) == (
+        5,
+        "gradient",
+        10.0,
+        (0.0, 0.9),
+    )
     assert not any(isinstance(m, torch.nn.BatchNorm2d) for m in gp.discriminator.modules())
     dc = TINY_PAPERS["DCGAN"]()
-    assert (dc.hparams.lr_g, tuple(dc.hparams.betas), dc.hparams.loss) == (2e-4, (0.5, 0.999), "nonsaturating")
+    assert (dc.hparams.lr_g, tuple(dc.hparams.betas), dc.hparams.loss) == (
+        2e-4,
+        (0.5, 0.999),
+        "nonsaturating",
+    )
     assert TINY_PAPERS["LSGAN"]().hparams.loss == "least_squares"
     assert TINY_PAPERS["DRAGAN"]().hparams.penalty == "dragan"
 
@@ -45,7 +59,9 @@ def test_paper_defaults_follow_the_papers() -> None:
 def test_wgan_critic_weights_stay_in_the_clip_range(mnist_dir) -> None:
     model = TINY_PAPERS["WGAN"]()
     torch.nn.init.normal_(next(model.discriminator.parameters()), std=1.0)  # start far outside the range
-    quiet_trainer(max_steps=12).fit(model, MNIST(data_dir=mnist_dir, image_size=16, batch_size=8, download=False))
+    quiet_trainer(max_steps=12).fit(
+        model, MNIST(data_dir=mnist_dir, image_size=16, batch_size=8, download=False)
+    )
     clip = model.hparams.weight_clip
     assert max(p.abs().max().item() for p in model.discriminator.parameters()) <= clip
 

@@ -14,8 +14,14 @@ if __name__ == "__main__":
     L.seed_everything(0, verbose=False)
     model = DCGAN(image_size=16, channels=1, g_width=8, d_width=8)
     trainer = L.Trainer(
-        accelerator="cpu", devices=2, strategy="ddp", max_steps=6, logger=False, enable_checkpointing=False,
-        enable_progress_bar=False, enable_model_summary=False,
+        accelerator="cpu",
+        devices=2,
+        strategy="ddp",
+        max_steps=6,
+        logger=False,
+        enable_checkpointing=False,
+        enable_progress_bar=False,
+        enable_model_summary=False,
     )
     trainer.fit(model, MNIST(data_dir=data_dir, image_size=16, batch_size=8, download=False))
     # Parameters must agree; BN running statistics are rank-local between DDP's buffer broadcasts.

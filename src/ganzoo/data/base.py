@@ -22,7 +22,9 @@ def default_data_dir(name: str) -> Path:
     return Path(root) / name
 
 
-def missing_dataset_error(name: str, data_dir: Path, expected: Sequence[str], source: str, why: str = "") -> DatasetNotFoundError:
+def missing_dataset_error(
+    name: str, data_dir: Path, expected: Sequence[str], source: str, why: str = ""
+) -> DatasetNotFoundError:
     files = "\n".join(f"  {data_dir / f}" for f in expected)
     reason = f" ({why})" if why else ""
     return DatasetNotFoundError(

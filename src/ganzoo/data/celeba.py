@@ -1,9 +1,10 @@
 """CelebA (Liu et al. 2015), aligned faces, with DCGAN's preprocessing: a centre crop around the face
 (108 px of the official 178x218 images, scaled with the image) then a resize to ``image_size``.
 
-Reads the images from ``<data_dir>/celeba/img_align_celeba`` (torchvision's layout), ``<data_dir>/img_align_celeba``
-or ``data_dir`` itself. Splits follow ``list_eval_partition.txt`` when it is there (train / valid / test); a
-folder without it (a subset) keeps its last ``test_fraction`` of images, in file order, as ``test``.
+Reads the images from ``<data_dir>/celeba/img_align_celeba`` (torchvision's layout),
+``<data_dir>/img_align_celeba`` or ``data_dir`` itself. Splits follow ``list_eval_partition.txt`` when it is
+there (train / valid / test); a folder without it (a subset) keeps its last ``test_fraction`` of images, in
+file order, as ``test``.
 """
 
 from __future__ import annotations
@@ -27,13 +28,25 @@ _SPLIT_CODES = {"train": "0", "valid": "1", "test": "2"}
 class CelebA(GANDataModule):
     splits = ("train", "valid", "test")
 
-    def __init__(self, data_dir: str | Path | None = None, image_size: int = 64, crop: int | None = 108,
-                 test_fraction: float = 0.1, batch_size: int = 128, num_workers: int = 0, download: bool = True) -> None:
+    def __init__(
+        self,
+        data_dir: str | Path | None = None,
+        image_size: int = 64,
+        crop: int | None = 108,
+        test_fraction: float = 0.1,
+        batch_size: int = 128,
+        num_workers: int = 0,
+        download: bool = True,
+    ) -> None:
         super().__init__(data_dir, image_size, batch_size, num_workers, download)
         self.crop, self.test_fraction = crop, test_fraction
 
     def _image_dir(self) -> Path | None:
-        for folder in (self.data_dir / "celeba" / "img_align_celeba", self.data_dir / "img_align_celeba", self.data_dir):
+        for folder in (
+            self.data_dir / "celeba" / "img_align_celeba",
+            self.data_dir / "img_align_celeba",
+            self.data_dir,
+        ):
             if folder.is_dir() and any(folder.glob("*.jpg")):
                 return folder
         return None
@@ -49,23 +62,42 @@ class CelebA(GANDataModule):
             try:
                 torchvision.datasets.CelebA(str(self.data_dir), split="all", download=True)
             except Exception as err:  # Google Drive quota errors and offline machines alike
-                raise missing_dataset_error("celeba", self.data_dir, ["img_align_celeba/000001.jpg ..."],
-                                            "https://mmlab.ie.cuhk.edu.hk/projects/CelebA.html", f"download failed: {err}") from err
+                raise missing_dataset_error(
+                    "celeba",
+                    self.data_dir,
+                    ["img_align_celeba/000001.jpg ..."],
+                    "https://mmlab.ie.cuhk.edu.hk/projects/CelebA.html",
+                    f"download failed: {err}",
+                ) from err
             folder = self._image_dir()
         if folder is None:
-            raise missing_dataset_error("celeba", self.data_dir, ["img_align_celeba/000001.jpg ..."],
-                                        "https://mmlab.ie.cuhk.edu.hk/projects/CelebA.html")
+            raise missing_dataset_error(
+                "celeba",
+                self.data_dir,
+                ["img_align_celeba/000001.jpg ..."],
+                "https://mmlab.ie.cuhk.edu.hk/projects/CelebA.html",
+            )
         files = self._split_files(folder, split)
-        return ImageFilesDataset(files, image_transform(self.image_size, crop=self._crop if self.crop else None))
+        return ImageFilesDataset(
+            files, image_transform(self.image_size, crop=self._crop if self.crop else None)
+        )
 
     def _split_files(self, folder: Path, split: str) -> list[Path]:
-        partition = next((p for p in (folder.parent / "list_eval_partition.txt", folder / "list_eval_partition.txt")
-                          if p.is_file()), None)
+        partition = next(
+            (
+                p
+                for p in (folder.parent / "list_eval_partition.txt", folder / "list_eval_partition.txt")
+                if p.is_file()
+            ),
+            None,
+        )
         if partition is not None:
             names = [line.split() for line in partition.read_text().splitlines() if line.strip()]
             return [folder / name for name, code in names if code == _SPLIT_CODES[split]]
         files = list_images(folder)
-        n_test = int(round(len(files) * self.test_fraction))
+        n_test = round(len(files) * self.test_fraction)
         if split == "valid":
-            raise ValueError(f"{folder} has no list_eval_partition.txt, so only 'train' and 'test' splits exist")
+            raise ValueError(
+                f"{folder} has no list_eval_partition.txt, so only 'train' and 'test' splits exist"
+            )
         return files[: len(files) - n_test] if split == "train" else files[len(files) - n_test :]

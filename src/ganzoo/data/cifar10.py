@@ -17,18 +17,30 @@ from ganzoo.data.registry import register
 class CIFAR10(GANDataModule):
     """Reads torchvision's ``<data_dir>/cifar-10-batches-py`` (downloaded there when missing)."""
 
-    def __init__(self, data_dir: str | Path | None = None, image_size: int = 32, batch_size: int = 64,
-                 num_workers: int = 0, download: bool = True) -> None:
+    def __init__(
+        self,
+        data_dir: str | Path | None = None,
+        image_size: int = 32,
+        batch_size: int = 64,
+        num_workers: int = 0,
+        download: bool = True,
+    ) -> None:
         super().__init__(data_dir, image_size, batch_size, num_workers, download)
 
     def dataset(self, split: str) -> Dataset:
         self.check_split(split)
         try:
-            ds = torchvision.datasets.CIFAR10(str(self.data_dir), train=split == "train", download=self.download)
+            ds = torchvision.datasets.CIFAR10(
+                str(self.data_dir), train=split == "train", download=self.download
+            )
         except Exception as err:  # RuntimeError when absent without download, URLError when offline
             raise missing_dataset_error(
-                "cifar10", self.data_dir, ["cifar-10-batches-py/data_batch_1 ... data_batch_5, test_batch"],
-                "https://www.cs.toronto.edu/~kriz/cifar.html (the python version)", str(err)) from err
+                "cifar10",
+                self.data_dir,
+                ["cifar-10-batches-py/data_batch_1 ... data_batch_5, test_batch"],
+                "https://www.cs.toronto.edu/~kriz/cifar.html (the python version)",
+                str(err),
+            ) from err
         images = torch.from_numpy(ds.data).permute(0, 3, 1, 2).contiguous()
         if self.image_size != 32:
             images = TF.resize(images, [self.image_size] * 2, antialias=True)

@@ -22,7 +22,9 @@ def list_images(folder: Path) -> list[Path]:
     return sorted(p for p in folder.rglob("*") if p.suffix.lower() in IMAGE_SUFFIXES and p.is_file())
 
 
-def image_transform(image_size: int, channels: int = 3, crop: Callable[[Tensor], Tensor] | None = None) -> v2.Compose:
+def image_transform(
+    image_size: int, channels: int = 3, crop: Callable[[Tensor], Tensor] | None = None
+) -> v2.Compose:
     """PIL -> optional crop -> resize shorter side -> centre crop -> float in [-1, 1]."""
     steps: list[Callable] = [v2.PILToTensor()]
     if channels == 1:
@@ -57,8 +59,14 @@ class ImageFolder(GANDataModule):
     """Images found recursively under ``data_dir``. When ``data_dir`` has ``train/`` and ``test/``
     sub-folders those are the splits; otherwise every image belongs to ``train``."""
 
-    def __init__(self, data_dir: str | Path | None = None, image_size: int = 64, channels: int = 3,
-                 batch_size: int = 64, num_workers: int = 0) -> None:
+    def __init__(
+        self,
+        data_dir: str | Path | None = None,
+        image_size: int = 64,
+        channels: int = 3,
+        batch_size: int = 64,
+        num_workers: int = 0,
+    ) -> None:
         super().__init__(data_dir, image_size, batch_size, num_workers, download=False)
         if channels not in (1, 3):
             raise ValueError(f"channels must be 1 or 3, got {channels}")
@@ -70,13 +78,20 @@ class ImageFolder(GANDataModule):
             self.check_split(split)
             return self.data_dir / split
         if split != "train":
-            raise ValueError(f"{self.data_dir} has no {split}/ sub-folder: all its images form the 'train' split")
+            raise ValueError(
+                f"{self.data_dir} has no {split}/ sub-folder: all its images form the 'train' split"
+            )
         return self.data_dir
 
     def dataset(self, split: str) -> Dataset:
         folder = self._split_dir(split)
         files = list_images(folder) if folder.is_dir() else []
         if not files:
-            raise missing_dataset_error("image_folder", folder, [f"*{s}" for s in IMAGE_SUFFIXES[:2]], "your own images",
-                                        "no image files")
+            raise missing_dataset_error(
+                "image_folder",
+                folder,
+                [f"*{s}" for s in IMAGE_SUFFIXES[:2]],
+                "your own images",
+                "no image files",
+            )
         return ImageFilesDataset(files, image_transform(self.image_size, self.channels))

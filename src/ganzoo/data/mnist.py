@@ -1,7 +1,7 @@
 """MNIST (LeCun et al. 1998) and Fashion-MNIST (Xiao et al. 2017), read straight from the IDX files.
 
-The files may sit directly in ``data_dir`` or in torchvision's ``<data_dir>/<MNIST|FashionMNIST>/raw``, gzipped
-or not, so a folder downloaded by hand, by torchvision, or the copy that ships with ganzoo all work.
+The files may sit directly in ``data_dir`` or in torchvision's ``<data_dir>/<MNIST|FashionMNIST>/raw``,
+gzipped or not, so a folder downloaded by hand, by torchvision, or the copy that ships with ganzoo all work.
 """
 
 from __future__ import annotations
@@ -45,8 +45,14 @@ class _IDXDataModule(GANDataModule):
     torchvision_class: type[torchvision.datasets.MNIST] = torchvision.datasets.MNIST
     source = ""
 
-    def __init__(self, data_dir: str | Path | None = None, image_size: int = 32, batch_size: int = 64,
-                 num_workers: int = 0, download: bool = True) -> None:
+    def __init__(
+        self,
+        data_dir: str | Path | None = None,
+        image_size: int = 32,
+        batch_size: int = 64,
+        num_workers: int = 0,
+        download: bool = True,
+    ) -> None:
         super().__init__(data_dir, image_size, batch_size, num_workers, download)
 
     def _find(self, stem: str) -> Path | None:
@@ -63,7 +69,9 @@ class _IDXDataModule(GANDataModule):
             try:
                 self.torchvision_class(str(self.data_dir), train=split == "train", download=True)
             except Exception as err:  # any network failure ends in the same instruction to the user
-                raise missing_dataset_error(self.name, self.data_dir, _all_files(), self.source, f"download failed: {err}") from err
+                raise missing_dataset_error(
+                    self.name, self.data_dir, _all_files(), self.source, f"download failed: {err}"
+                ) from err
             paths = [self._find(stem) for stem in _FILES[split]]
         if None in paths:
             raise missing_dataset_error(self.name, self.data_dir, _all_files(), self.source)
@@ -75,7 +83,9 @@ class _IDXDataModule(GANDataModule):
         images = torch.from_numpy(read_idx(image_path).copy()).unsqueeze(1)
         labels = torch.from_numpy(read_idx(label_path).astype(np.int64))
         if len(images) != len(labels):
-            raise ValueError(f"{image_path} has {len(images)} images but {label_path} has {len(labels)} labels")
+            raise ValueError(
+                f"{image_path} has {len(images)} images but {label_path} has {len(labels)} labels"
+            )
         return UInt8ImageDataset(_resize(images, self.image_size), labels)
 
 
@@ -102,4 +112,4 @@ class FashionMNIST(_IDXDataModule):
     """Zalando's clothing images, the MNIST format and sizes."""
 
     torchvision_class = torchvision.datasets.FashionMNIST
-    source = "https://github.com/zalandoresearch/fashion-mnist (or torchvision.datasets.FashionMNIST(download=True))"
+    source = "https://github.com/zalandoresearch/fashion-mnist (or torchvision's FashionMNIST(download=True))"

@@ -18,7 +18,9 @@ def register(name: str) -> Callable[[T], T]:
 
     def wrap(cls: T) -> T:
         if name in _REGISTRY:
-            raise ValueError(f"a dataset named {name!r} is already registered ({_REGISTRY[name].__qualname__})")
+            raise ValueError(
+                f"a dataset named {name!r} is already registered ({_REGISTRY[name].__qualname__})"
+            )
         _REGISTRY[name] = cls
         cls.name = name
         return cls

@@ -30,7 +30,9 @@ def mixture_modes(mixture: Mixture) -> Tensor:
     raise ValueError(f"unknown mixture {mixture!r}; choose 'ring8' or 'grid25'")
 
 
-def sample_mixture(mixture: Mixture, n: int, std: float, generator: torch.Generator | None = None) -> tuple[Tensor, Tensor]:
+def sample_mixture(
+    mixture: Mixture, n: int, std: float, generator: torch.Generator | None = None
+) -> tuple[Tensor, Tensor]:
     """``n`` points and their mode labels, modes chosen uniformly."""
     modes = mixture_modes(mixture)
     labels = torch.randint(len(modes), (n,), generator=generator)
@@ -51,7 +53,7 @@ def mode_coverage(samples: Tensor, modes: Tensor, std: float, min_fraction: floa
 
 @register("toy2d")
 class Toy2D(GANDataModule):
-    """Args: ``mixture`` (``ring8`` / ``grid25``), ``std`` of each mode, ``num_samples`` per split, ``seed``."""
+    """Args: ``mixture`` (``ring8``, ``grid25``), ``std`` per mode, ``num_samples`` per split, ``seed``."""
 
     channels = 0
     data_shape = (2,)
@@ -65,7 +67,9 @@ class Toy2D(GANDataModule):
         seed: int = 0,
         num_workers: int = 0,
     ) -> None:
-        super().__init__(data_dir=None, image_size=0, batch_size=batch_size, num_workers=num_workers, download=False)
+        super().__init__(
+            data_dir=None, image_size=0, batch_size=batch_size, num_workers=num_workers, download=False
+        )
         self.mixture, self.std, self.num_samples, self.seed = mixture, std, num_samples, seed
         self.modes = mixture_modes(mixture)
 

@@ -225,7 +225,9 @@ class GANModule(L.LightningModule):
         finite = self.trainer.strategy.reduce_boolean_decision(bool(torch.isfinite(loss)), all=True)
         if finite:
             return True
-        where = f"{network} loss is {loss.item()} at global step {self.global_step} (epoch {self.current_epoch})"
+        where = (
+            f"{network} loss is {loss.item()} at global step {self.global_step} (epoch {self.current_epoch})"
+        )
         if self.hparams.on_nonfinite == "raise":
             raise FloatingPointError(
                 f"{where}. Lower the learning rate, add gradient clipping (grad_clip_d / grad_clip_g), "

@@ -132,4 +132,8 @@ class BEGAN(GANModule):
         return {"loss": self.reconstruction_loss(self.generator(self.sample_latent(n)))}
 
     def after_d_step(self, out: dict[str, Tensor]) -> None:
-        self.k.copy_(losses.began_equilibrium_update(self.k, out["loss_real"], out["loss_fake"], self.gamma, self.lambda_k))
+        self.k.copy_(
+            losses.began_equilibrium_update(
+                self.k, out["loss_real"], out["loss_fake"], self.gamma, self.lambda_k
+            )
+        )

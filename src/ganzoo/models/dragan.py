@@ -27,5 +27,11 @@ class DRAGAN(DCGAN):
         **kwargs: Any,
     ) -> None:
         super().__init__(
-            penalty=penalty, penalty_weight=penalty_weight, d_norm=d_norm, lr_g=lr_g, lr_d=lr_d, betas=betas, **kwargs
+            penalty=penalty,
+            penalty_weight=penalty_weight,
+            d_norm=d_norm,
+            lr_g=lr_g,
+            lr_d=lr_d,
+            betas=betas,
+            **kwargs,
         )

@@ -24,5 +24,11 @@ class WGAN(DCGAN):
         **kwargs: Any,
     ) -> None:
         super().__init__(
-            loss=loss, weight_clip=weight_clip, d_steps=d_steps, optimizer=optimizer, lr_g=lr_g, lr_d=lr_d, **kwargs
+            loss=loss,
+            weight_clip=weight_clip,
+            d_steps=d_steps,
+            optimizer=optimizer,
+            lr_g=lr_g,
+            lr_d=lr_d,
+            **kwargs,
         )

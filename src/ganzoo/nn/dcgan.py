@@ -18,7 +18,9 @@ Norm = Literal["batch", "layer", "none"]
 def _num_upsamplings(image_size: int) -> int:
     n = math.log2(image_size / 4)
     if image_size < 8 or n != int(n):
-        raise ValueError(f"DCGAN networks need image_size = 4 * 2^k with k >= 1 (8, 16, 32, 64, ...), got {image_size}")
+        raise ValueError(
+            f"DCGAN networks need image_size = 4 * 2^k with k >= 1 (8, 16, 32, 64, ...), got {image_size}"
+        )
     return int(n)
 
 
@@ -45,7 +47,9 @@ def init_dcgan_weights_(module: nn.Module) -> None:
 
 
 class DCGANGenerator(nn.Module):
-    def __init__(self, latent_dim: int = 100, image_size: int = 64, channels: int = 3, width: int = 64) -> None:
+    def __init__(
+        self, latent_dim: int = 100, image_size: int = 64, channels: int = 3, width: int = 64
+    ) -> None:
         super().__init__()
         n = _num_upsamplings(image_size)
         ch = width * 2 ** (n - 1)
@@ -55,7 +59,11 @@ class DCGANGenerator(nn.Module):
             nn.ReLU(True),
         ]
         for _ in range(n - 1):
-            layers += [nn.ConvTranspose2d(ch, ch // 2, 4, 2, 1, bias=False), nn.BatchNorm2d(ch // 2), nn.ReLU(True)]
+            layers += [
+                nn.ConvTranspose2d(ch, ch // 2, 4, 2, 1, bias=False),
+                nn.BatchNorm2d(ch // 2),
+                nn.ReLU(True),
+            ]
             ch //= 2
         layers += [nn.ConvTranspose2d(ch, channels, 4, 2, 1, bias=False), nn.Tanh()]
         self.net = nn.Sequential(*layers)
@@ -69,14 +77,20 @@ class DCGANGenerator(nn.Module):
 class DCGANDiscriminator(nn.Module):
     """Outputs one raw score per image (no sigmoid: the loss decides how to read it)."""
 
-    def __init__(self, image_size: int = 64, channels: int = 3, width: int = 64, norm: Norm = "batch") -> None:
+    def __init__(
+        self, image_size: int = 64, channels: int = 3, width: int = 64, norm: Norm = "batch"
+    ) -> None:
         super().__init__()
         n = _num_upsamplings(image_size)
         ch, size = width, image_size // 2
         layers: list[nn.Module] = [nn.Conv2d(channels, ch, 4, 2, 1, bias=False), nn.LeakyReLU(0.2, True)]
         for _ in range(n - 1):
             size //= 2
-            layers += [nn.Conv2d(ch, ch * 2, 4, 2, 1, bias=False), _norm(norm, ch * 2, size), nn.LeakyReLU(0.2, True)]
+            layers += [
+                nn.Conv2d(ch, ch * 2, 4, 2, 1, bias=False),
+                _norm(norm, ch * 2, size),
+                nn.LeakyReLU(0.2, True),
+            ]
             ch *= 2
         layers += [nn.Conv2d(ch, 1, 4, 1, 0, bias=False)]
         self.net = nn.Sequential(*layers)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Sequence
 
@@ -23,11 +24,13 @@ class Maxout(nn.Module):
 class MLPGenerator(nn.Module):
     """z -> ReLU hidden layers -> tanh output reshaped to ``output_shape``."""
 
-    def __init__(self, latent_dim: int, output_shape: Sequence[int], hidden: Sequence[int], tanh: bool = True) -> None:
+    def __init__(
+        self, latent_dim: int, output_shape: Sequence[int], hidden: Sequence[int], tanh: bool = True
+    ) -> None:
         super().__init__()
         dims = [latent_dim, *hidden]
         layers: list[nn.Module] = []
-        for a, b in zip(dims[:-1], dims[1:], strict=True):
+        for a, b in itertools.pairwise(dims):
             layers += [nn.Linear(a, b), nn.ReLU(True)]
         layers.append(nn.Linear(dims[-1], math.prod(output_shape)))
         if tanh:
@@ -43,11 +46,13 @@ class MLPGenerator(nn.Module):
 class MLPDiscriminator(nn.Module):
     """Input -> hidden layers (maxout when ``pieces`` > 1, else LeakyReLU) -> one raw score per sample."""
 
-    def __init__(self, input_shape: Sequence[int], hidden: Sequence[int], pieces: int = 1, dropout: float = 0.0) -> None:
+    def __init__(
+        self, input_shape: Sequence[int], hidden: Sequence[int], pieces: int = 1, dropout: float = 0.0
+    ) -> None:
         super().__init__()
         dims = [math.prod(input_shape), *hidden]
         layers: list[nn.Module] = []
-        for a, b in zip(dims[:-1], dims[1:], strict=True):
+        for a, b in itertools.pairwise(dims):
             layers += [nn.Dropout(dropout)] if dropout > 0 else []
             layers += [Maxout(a, b, pieces)] if pieces > 1 else [nn.Linear(a, b), nn.LeakyReLU(0.2, True)]
         layers += [nn.Dropout(dropout)] if dropout > 0 else []
