@@ -5,7 +5,7 @@ BigGAN-deep-128 generator (about 52M values): class embedding, z projection, 10 
 class-conditional batch norms, self-attention at 64x64 and the output conv. Both files sit in the page cache
 (each is read once before timing), so the numbers compare deserialisation, not the disk.
 
-    python benchmarks/load_speed.py [--repeats 7] [--out benchmarks/results/load_speed.md]
+    python benchmarks/load_speed.py [--repeats 15] [--out benchmarks/results/load_speed.md]
 """
 
 from __future__ import annotations
@@ -73,14 +73,17 @@ def biggan_deep_128_state_dict() -> dict[str, Tensor]:
     return sd
 
 
-def _median_seconds(fn: Callable[[], object], repeats: int) -> float:
-    fn()  # warm the page cache and the allocator
-    times = []
+def _best_seconds(fns: dict[str, Callable[[], object]], repeats: int) -> dict[str, float]:
+    """Best-of-``repeats`` time of each function, run in turns so that all see the same machine load."""
+    for fn in fns.values():
+        fn()  # warm the page cache and the allocator
+    times: dict[str, list[float]] = {name: [] for name in fns}
     for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
+        for name, fn in fns.items():
+            start = time.perf_counter()
+            fn()
+            times[name].append(time.perf_counter() - start)
+    return {name: min(ts) for name, ts in times.items()}
 
 
 def _into(params: dict[str, Tensor], load: Callable[[], dict[str, Tensor]]) -> Callable[[], None]:
@@ -99,7 +102,7 @@ def _into(params: dict[str, Tensor], load: Callable[[], dict[str, Tensor]]) -> C
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=7)
+    parser.add_argument("--repeats", type=int, default=15)
     parser.add_argument("--out", type=Path, default=Path(__file__).parent / "results" / "load_speed.md")
     args = parser.parse_args()
 
@@ -118,10 +121,10 @@ def main() -> None:
             ),
             "safetensors.torch.load_file(model.safetensors)": lambda: load_file(st_path),
         }
-        rows = {
-            name: (_median_seconds(load, args.repeats), _median_seconds(_into(params, load), args.repeats))
-            for name, load in loaders.items()
-        }
+        load_only = _best_seconds(loaders, args.repeats)
+        copies = {name: _into(params, load) for name, load in loaders.items()}
+        into_params = _best_seconds(copies, args.repeats)
+        rows = {name: (load_only[name], into_params[name]) for name in loaders}
         size_mb = st_path.stat().st_size / 2**20
     (bin_load, bin_total), (st_load, st_total) = rows.values()
     report = "\n".join(
@@ -130,7 +133,7 @@ def main() -> None:
             "",
             f"BigGAN-deep-128-sized state dict, {n_values / 1e6:.1f}M float32 values ({size_mb:.0f} MiB), "
             "random weights written by `benchmarks/load_speed.py`; files in the page cache; best of "
-            f"{args.repeats} runs after one warm-up, on CPU ({platform.machine()}, "
+            f"{args.repeats} runs, loaders taking turns, after one warm-up, on CPU ({platform.machine()}, "
             f"{torch.get_num_threads()} threads, torch {torch.__version__}, shared machine).",
             "",
             "| loader | deserialise (s) | deserialise + copy into parameters (s) |",
