@@ -113,6 +113,14 @@ def test_offline_without_cache_says_which_file_is_missing_and_where_to_put_it(sa
     assert "huggingface-cli download ganzoo-test/absent" in message
 
 
+def test_hf_repo_offline_without_cache_says_how_to_fetch_it(monkeypatch):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    with pytest.raises(WeightsNotFoundError, match=r"config\.json of hf://ganzoo-test/absent \(HF_HUB_OFF"):
+        ganzoo.load("hf://ganzoo-test/absent")
+    with pytest.raises(ValueError, match="hf://owner/repo"):
+        ganzoo.load("hf://just-a-name")
+
+
 def test_missing_path_and_non_model_config_are_clear(tmp_path, saved):
     with pytest.raises(FileNotFoundError, match="does not exist"):
         ganzoo.load(tmp_path / "nothing.ckpt")
