@@ -76,14 +76,18 @@ def packaged(name: str, filename: str = "model.safetensors") -> URL:
     return URL((WEIGHTS_DIR / name / filename).as_uri())
 
 
-# The FID protocol of the shipped MNIST checkpoints (tests/hub/test_shipped.py re-measures it).
-# 500 images per side keeps the measurement to minutes on a CPU; FID is biased upwards at this size, so
-# compare these numbers only with numbers measured the same way.
-MNIST_FID_PROTOCOL = (
-    "standard FID Inception (TF 2015-12-05 weights, 2048-d pool3), 8-bit quantised, 32->299 TF1 bilinear "
-    "resize, grey replicated to RGB; 500 samples (model.sample, seed 0, batches of 50) vs 500 images of the "
-    "MNIST test split (random subset, seed 0) at 32x32"
-)
+def mnist_fid_protocol(n: int) -> str:
+    """The FID protocol of the shipped MNIST checkpoints (tests/hub/test_shipped.py re-measures n=500).
+
+    FID is biased upwards below ~2048 samples, so compare these numbers only with ones measured the same way.
+    """
+    return (
+        "standard FID Inception (TF 2015-12-05 weights, 2048-d pool3), 8-bit quantised, 32->299 TF1 bilinear "
+        f"resize, grey replicated to RGB; {n} samples (model.sample, seed 0, batches of 50) vs {n} images of "
+        "the MNIST test split (random subset, seed 0) at 32x32"
+    )
+
+
 _MNIST_TRAINING = (
     "`ganzoo fit -c {card} --data.init_args.data_dir <MNIST folder> --trainer.max_time 00:00:09:30` on 2 "
     "shared CPU cores (OMP_NUM_THREADS=1): "
@@ -106,7 +110,7 @@ CATALOG: dict[str, Pretrained] = {
             paper='Radford et al., "Unsupervised Representation Learning with Deep Convolutional GANs", '
             "ICLR 2016",
             dataset="mnist",
-            metrics=(Metric("FID", 119.92, MNIST_FID_PROTOCOL),),
+            metrics=(Metric("FID", 119.92, mnist_fid_protocol(500)),),
             zoo_card="zoo_cards/dcgan_mnist.yaml",
             training=_MNIST_TRAINING.format(card="zoo_cards/dcgan_mnist.yaml", g=938, d=938, epochs=25),
         ),
@@ -121,7 +125,7 @@ CATALOG: dict[str, Pretrained] = {
             license="Apache-2.0",
             paper='Gulrajani et al., "Improved Training of Wasserstein GANs", NeurIPS 2017',
             dataset="mnist",
-            metrics=(Metric("FID", 359.71, MNIST_FID_PROTOCOL),),
+            metrics=(Metric("FID", 359.71, mnist_fid_protocol(500)),),
             zoo_card="zoo_cards/wgan_gp_mnist.yaml",
             training=_MNIST_TRAINING.format(card="zoo_cards/wgan_gp_mnist.yaml", g=181, d=909, epochs=100),
         ),
