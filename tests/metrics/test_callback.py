@@ -2,7 +2,10 @@
 
 import math
 
+import pytest
+
 from ganzoo.metrics import GenerativeMetricsCallback
+from ganzoo.metrics.reference import reference_stats
 
 from .helpers import SyntheticImages, quiet_trainer, tiny_extractor, tiny_gan
 
@@ -27,3 +30,15 @@ def test_every_n_steps_counts_generator_updates(tmp_path):
     trainer.fit(tiny_gan(), datamodule=SyntheticImages(data_dir=tmp_path, image_size=8, batch_size=16))
     assert cb._last_step == 4 and set(trainer.callback_metrics) >= {"val/fid"}
     assert "val/is" not in trainer.callback_metrics
+
+
+def test_reference_from_a_file_and_a_clear_error_without_one(tmp_path):
+    dm = SyntheticImages(data_dir=tmp_path, image_size=8, batch_size=16)
+    loader = dm.train_dataloader()
+    with pytest.raises(ValueError, match="needs reference statistics"):
+        quiet_trainer(fast_dev_run=True, callbacks=[callback()]).fit(tiny_gan(), train_dataloaders=loader)
+
+    reference = reference_stats(dm, "test", extractor=tiny_extractor(), cache_dir=tmp_path)
+    trainer = quiet_trainer(fast_dev_run=True, callbacks=[callback(reference=next(tmp_path.glob("*.npz")))])
+    trainer.fit(tiny_gan(), train_dataloaders=loader)
+    assert reference.meta["split"] == "test" and math.isfinite(float(trainer.callback_metrics["val/fid"]))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 import lightning as L
@@ -64,7 +63,9 @@ class GenerativeMetricsCallback(L.Callback):
                 f"every_n_epochs must be >= 0 and every_n_steps >= 1 or None; "
                 f"got {every_n_epochs}, {every_n_steps}"
             )
-        self.reference = FeatureStats.load(reference) if isinstance(reference, (str, Path)) else reference
+        self.reference = (
+            FeatureStats.load(reference) if isinstance(reference, (str, os.PathLike)) else reference
+        )
         self.split, self.reference_samples = split, reference_samples
         self.extractor, self.metric_names = extractor, metrics
         self.num_samples, self.batch_size, self.seed = num_samples, batch_size, seed
@@ -85,9 +86,9 @@ class GenerativeMetricsCallback(L.Callback):
             datamodule = trainer.datamodule
             if datamodule is None or not hasattr(datamodule, "dataset"):
                 raise ValueError(
-                    "GenerativeMetricsCallback needs reference statistics: pass reference=<FeatureStats or "
-                    ".npz>, "
-                    "or train with a ganzoo DataModule so they can be computed from its dataset(split)"
+                    "GenerativeMetricsCallback needs reference statistics: pass reference= (FeatureStats or "
+                    "an .npz), or train with a ganzoo DataModule so they can be computed from its "
+                    "dataset(split)"
                 )
             # Rank 0 computes and caches; the others then read the cache.
             if trainer.is_global_zero:
