@@ -8,6 +8,7 @@ cache entry. Every file is checked against its sha256 before anything reads it.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import shutil
@@ -134,6 +135,9 @@ def _fetch_url(source: URL, sha256: str, filename: str) -> Path:
         os.replace(tmp, target)
     finally:
         tmp.unlink(missing_ok=True)
+        if not target.exists():
+            with contextlib.suppress(OSError):  # not empty: another download of this file is under way
+                target.parent.rmdir()
     return target
 
 

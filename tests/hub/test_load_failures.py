@@ -53,7 +53,7 @@ def test_damaged_file_fails_on_its_hash_and_leaves_no_cache_entry(
     with pytest.raises(HashMismatchError, match=f"expected {good_sha}, got [0-9a-f]{{64}}") as err:
         ganzoo.load("tiny-test")
     assert "deleted" in str(err.value)
-    assert not url_cache_path(good_sha, entry.filename).exists()
+    assert not url_cache_path(good_sha, entry.filename).parent.exists()
     assert not converted_dir(entry).exists()
     assert _cache_files(isolated_cache) == []
 
