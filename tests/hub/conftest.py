@@ -7,10 +7,11 @@ from pathlib import Path
 import lightning as L
 import pytest
 import torch
-from hub_testing import TINY
 from torch.utils.data import DataLoader
 
 from ganzoo.models import DCGAN
+
+from .hub_testing import TINY
 
 
 @pytest.fixture(autouse=True)

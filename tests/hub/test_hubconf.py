@@ -6,9 +6,10 @@ import importlib.util
 from pathlib import Path
 
 import torch
-from hub_testing import assert_same_weights
 
 import ganzoo
+
+from .hub_testing import assert_same_weights
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 import torch
-from hub_testing import add_entry
 from safetensors.torch import load_file, save_file
 
 import ganzoo
@@ -23,6 +22,8 @@ from ganzoo.hub_errors import (
     UnsafeCheckpointError,
     WeightsNotFoundError,
 )
+
+from .hub_testing import add_entry
 
 
 def _damaged_copy(saved: Path, tmp_path: Path, damage: str) -> tuple[Path, str]:

@@ -7,13 +7,14 @@ from pathlib import Path
 
 import pytest
 import torch
-from hub_testing import add_entry, assert_same_weights
 
 import ganzoo
 from ganzoo.catalog import URL, HFFile
 from ganzoo.hub import converted_dir
 from ganzoo.hub_cache import hf_cache_dir, url_cache_path
 from ganzoo.models import DCGAN
+
+from .hub_testing import add_entry, assert_same_weights
 
 
 def test_catalog_name_directory_and_ckpt_give_identical_weights(trained, saved, monkeypatch):

