@@ -14,6 +14,8 @@ from ganzoo import cli
 from ganzoo.cards import list_cards
 
 CARDS = list_cards()
+TINY_DCGAN = ["fit", "--model", "DCGAN", "--model.image_size", "16", "--model.channels", "1"]
+TINY_DCGAN += ["--model.g_width", "8", "--model.d_width", "8"]
 BIN = Path(sys.executable).parent
 
 
@@ -85,17 +87,7 @@ def test_console_scripts_are_installed_and_run_a_card(command: str, tmp_path, mn
 def test_short_names_for_model_and_data(tmp_path, mnist_dir) -> None:
     result = cli.run_cli(
         [
-            "fit",
-            "--model",
-            "DCGAN",
-            "--model.image_size",
-            "16",
-            "--model.channels",
-            "1",
-            "--model.g_width",
-            "8",
-            "--model.d_width",
-            "8",
+            *TINY_DCGAN,
             "--data=mnist",
             "--data.data_dir",
             str(mnist_dir),
@@ -177,17 +169,7 @@ def test_list_prints_papers_cards_and_datasets(capsys) -> None:
 def test_sample_writes_a_grid_from_a_checkpoint(tmp_path, mnist_dir) -> None:
     run = cli.run_cli(
         [
-            "fit",
-            "--model",
-            "DCGAN",
-            "--model.image_size",
-            "16",
-            "--model.channels",
-            "1",
-            "--model.g_width",
-            "8",
-            "--model.d_width",
-            "8",
+            *TINY_DCGAN,
             "--data",
             "mnist",
             "--data.data_dir",

@@ -59,7 +59,7 @@ class GANDataModule(L.LightningDataModule):
 
     Args:
         data_dir: where the files are (or go); defaults to ``$GANZOO_DATA/<name>``.
-        image_size: side length the images are resized to.
+        image_size: side length the images are resized to (``None``: the dataset's ``default_image_size``).
         batch_size: images per training batch.
         num_workers: DataLoader worker processes.
         download: fetch the data from its official source when it is missing.
@@ -67,19 +67,20 @@ class GANDataModule(L.LightningDataModule):
 
     name = "base"
     channels = 3
+    default_image_size = 64
     splits: tuple[str, ...] = ("train", "test")
 
     def __init__(
         self,
         data_dir: str | Path | None = None,
-        image_size: int = 64,
+        image_size: int | None = None,
         batch_size: int = 64,
         num_workers: int = 0,
         download: bool = True,
     ) -> None:
         super().__init__()
         self.data_dir = Path(data_dir).expanduser() if data_dir is not None else default_data_dir(self.name)
-        self.image_size = image_size
+        self.image_size = image_size or self.default_image_size
         self.batch_size = batch_size
         self.num_workers = num_workers
         self.download = download

@@ -31,7 +31,7 @@ class CelebA(GANDataModule):
     def __init__(
         self,
         data_dir: str | Path | None = None,
-        image_size: int = 64,
+        image_size: int | None = None,
         crop: int | None = 108,
         test_fraction: float = 0.1,
         batch_size: int = 128,

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import torch
 import torchvision
 from torch.utils.data import Dataset
@@ -17,15 +15,7 @@ from ganzoo.data.registry import register
 class CIFAR10(GANDataModule):
     """Reads torchvision's ``<data_dir>/cifar-10-batches-py`` (downloaded there when missing)."""
 
-    def __init__(
-        self,
-        data_dir: str | Path | None = None,
-        image_size: int = 32,
-        batch_size: int = 64,
-        num_workers: int = 0,
-        download: bool = True,
-    ) -> None:
-        super().__init__(data_dir, image_size, batch_size, num_workers, download)
+    default_image_size = 32
 
     def dataset(self, split: str) -> Dataset:
         self.check_split(split)

@@ -62,7 +62,7 @@ class ImageFolder(GANDataModule):
     def __init__(
         self,
         data_dir: str | Path | None = None,
-        image_size: int = 64,
+        image_size: int | None = None,
         channels: int = 3,
         batch_size: int = 64,
         num_workers: int = 0,

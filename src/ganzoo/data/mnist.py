@@ -44,16 +44,7 @@ class _IDXDataModule(GANDataModule):
     channels = 1
     torchvision_class: type[torchvision.datasets.MNIST] = torchvision.datasets.MNIST
     source = ""
-
-    def __init__(
-        self,
-        data_dir: str | Path | None = None,
-        image_size: int = 32,
-        batch_size: int = 64,
-        num_workers: int = 0,
-        download: bool = True,
-    ) -> None:
-        super().__init__(data_dir, image_size, batch_size, num_workers, download)
+    default_image_size = 32  # 28x28 resized to the 4 * 2^k sizes that convolutional GANs need
 
     def _find(self, stem: str) -> Path | None:
         raw = self.data_dir / self.torchvision_class.__name__ / "raw"
