@@ -34,5 +34,11 @@ def tiny_gan():
 
 
 def quiet_trainer(**kwargs):
-    defaults = dict(accelerator="cpu", logger=False, enable_progress_bar=False, enable_model_summary=False)
+    defaults = dict(
+        accelerator="cpu",
+        logger=False,
+        enable_checkpointing=False,
+        enable_progress_bar=False,
+        enable_model_summary=False,
+    )
     return L.Trainer(**{**defaults, **kwargs})

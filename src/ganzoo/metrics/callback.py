@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Sequence
 from typing import Any
@@ -81,6 +82,11 @@ class GenerativeMetricsCallback(L.Callback):
     def setup(self, trainer: L.Trainer, pl_module: L.LightningModule, stage: str) -> None:
         if stage != "fit" or self.suite is not None:
             return
+        if math.ceil(self.num_samples / self.batch_size) < trainer.world_size:
+            raise ValueError(
+                f"num_samples={self.num_samples} in batches of {self.batch_size} leaves some of the "
+                f"{trainer.world_size} processes without a batch; raise num_samples or lower batch_size"
+            )
         self.extractor = as_extractor(self.extractor)  # loaded once, shared by the reference and the suite
         if self.reference is None:
             datamodule = trainer.datamodule

@@ -90,7 +90,8 @@ def _compute(
     # A random order, so that the first `kid_features` images are a uniform sample even of a sorted dataset.
     order = torch.randperm(len(dataset), generator=torch.Generator().manual_seed(seed))[:n]
     loader = DataLoader(Subset(dataset, order.tolist()), batch_size=batch_size)
-    moments, kept = FeatureMoments(), []
+    # Local: under DDP one rank computes the reference alone, so it must not wait to sync with the others.
+    moments, kept = FeatureMoments(sync_on_compute=False), []
     remaining = kid_features
     for batch in loader:
         images = batch[0] if isinstance(batch, (list, tuple)) else batch

@@ -98,9 +98,9 @@ class FeatureStats:
 class FeatureMoments(Metric):
     """Streaming first and second moments of features; ``compute()`` gives their ``FeatureStats``.
 
-    The feature dimension D is taken from the first batch. While there are at most D samples they are also
-    kept (at most D x D floats, like the sum of outer products), which makes the covariance's low-rank
-    factor exact and FID from few samples fast.
+    The feature dimension D is taken from the first batch. The first D samples are also kept (at most
+    D x D floats, like the sum of outer products): when they are all the samples, they give the
+    covariance's low-rank factor exactly and make FID from few samples fast.
     """
 
     full_state_update = False
@@ -122,10 +122,9 @@ class FeatureMoments(Metric):
         self.total += f.sum(0)
         self.outer += f.T @ f
         self.count += f.shape[0]
-        if int(self.count) <= f.shape[1]:
-            self.samples.append(features.detach().float().flatten(1))
-        else:
-            self.samples = []
+        room = f.shape[1] - sum(len(s) for s in self.samples)
+        if room > 0:  # up to D rows; never empty after an update, so every rank has rows to gather
+            self.samples.append(features.detach().float().flatten(1)[:room])
 
     def compute(self) -> FeatureStats:
         n = int(self.count)
@@ -134,8 +133,8 @@ class FeatureMoments(Metric):
         mu = self.total / n
         sigma = (self.outer - n * torch.outer(mu, mu)) / (n - 1)
         warn_if_rank_deficient(n, mu.shape[0])
-        samples = dim_zero_cat(self.samples) if self.samples else None
-        return FeatureStats(mu, sigma, n, samples if samples is not None and len(samples) == n else None)
+        samples = dim_zero_cat(self.samples)  # all of them, if there were at most D
+        return FeatureStats(mu, sigma, n, samples if len(samples) == n else None)
 
 
 def warn_if_rank_deficient(num_samples: int, dim: int) -> None:
