@@ -110,7 +110,10 @@ CATALOG: dict[str, Pretrained] = {
             paper='Radford et al., "Unsupervised Representation Learning with Deep Convolutional GANs", '
             "ICLR 2016",
             dataset="mnist",
-            metrics=(Metric("FID", 119.92, mnist_fid_protocol(500)),),
+            metrics=(
+                Metric("FID", 119.92, mnist_fid_protocol(500)),
+                Metric("FID", 103.89, mnist_fid_protocol(2048)),
+            ),
             zoo_card="zoo_cards/dcgan_mnist.yaml",
             training=_MNIST_TRAINING.format(card="zoo_cards/dcgan_mnist.yaml", g=938, d=938, epochs=25),
         ),
@@ -125,7 +128,10 @@ CATALOG: dict[str, Pretrained] = {
             license="Apache-2.0",
             paper='Gulrajani et al., "Improved Training of Wasserstein GANs", NeurIPS 2017',
             dataset="mnist",
-            metrics=(Metric("FID", 359.71, mnist_fid_protocol(500)),),
+            metrics=(
+                Metric("FID", 359.71, mnist_fid_protocol(500)),
+                Metric("FID", 349.48, mnist_fid_protocol(2048)),
+            ),
             zoo_card="zoo_cards/wgan_gp_mnist.yaml",
             training=_MNIST_TRAINING.format(card="zoo_cards/wgan_gp_mnist.yaml", g=181, d=909, epochs=100),
         ),
