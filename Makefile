@@ -25,8 +25,8 @@ test-all: setup        ## everything, the slow tail included
 	$(BIN)/python -m pytest $(PYTEST_FLAGS)
 
 lint: setup
-	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks hubconf.py
+	$(BIN)/ruff format --check src tests benchmarks hubconf.py
 
 bench: setup           ## speed comparisons against peers; results go to benchmarks/results/
 	$(BIN)/python benchmarks/train_speed.py

@@ -277,7 +277,7 @@ class GANModule(L.LightningModule):
         was_training = net.training
         net.eval()
         try:
-            return net(z.to(self.device))
+            return net(z.to(self.device, self.dtype))
         finally:
             net.train(was_training)
 
