@@ -121,3 +121,11 @@ def test_mismatched_feature_dimensions_are_rejected():
     b = FeatureStats(torch.zeros(4, dtype=torch.float64), torch.eye(4, dtype=torch.float64))
     with pytest.raises(ValueError, match="different extractors"):
         frechet_distance(a, b)
+
+
+def test_moments_keep_at_most_d_samples():
+    moments = FeatureMoments()
+    for _ in range(5):
+        moments.update(torch.randn(7, 16))
+    assert sum(len(s) for s in moments.samples) == 16  # bounded by D, however many samples follow
+    assert moments.compute().features is None  # 35 samples: the kept 16 are not all of them
