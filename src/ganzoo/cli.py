@@ -23,6 +23,7 @@ from lightning.pytorch.cli import LightningCLI
 from ganzoo import data, models
 from ganzoo.callbacks import GANProgressBar, SampleGrid
 from ganzoo.cards import find_card, list_cards
+from ganzoo.catalog import CATALOG, list_models
 from ganzoo.data.base import GANDataModule
 from ganzoo.images import save_image_grid
 from ganzoo.models.base import GANModule
@@ -113,25 +114,28 @@ def run_cli(args: Sequence[str], prog: str = "ganzoo") -> GanzooCLI:
 # --- the zoo's own sub-commands -------------------------------------------------------------------
 
 
-def _paper(cls: type) -> str:
+def _summary(cls: type) -> str:
+    """The first line of the docstring of the module that defines ``cls`` (the paper or dataset it is)."""
     doc = inspect.getmodule(cls).__doc__ or ""
     return doc.strip().splitlines()[0] if doc.strip() else ""
 
 
 def cmd_list(argv: Sequence[str]) -> int:
-    argparse.ArgumentParser(prog="ganzoo list", description="Papers, zoo cards and datasets.").parse_args(
-        argv
-    )
+    argparse.ArgumentParser(
+        prog="ganzoo list", description="Papers, zoo cards, pretrained weights and datasets."
+    ).parse_args(argv)
     print("Papers (--model NAME):")
     for name, cls in sorted(_model_classes().items()):
-        print(f"  {name:<10} {_paper(cls)}")
+        print(f"  {name:<10} {_summary(cls)}")
     print("\nZoo cards (ganzoo fit -c zoo_cards/NAME.yaml):")
     for card in list_cards():
         print(f"  {card.stem:<20} {card}")
+    print("\nPretrained weights (ganzoo.load(NAME), ganzoo sample NAME):")
+    for name in list_models(pretrained=True):
+        print(f"  {name:<20} {CATALOG[name].paper}")
     print("\nDatasets (--data NAME):")
     for name in data.available():
-        doc = (data.get(name).__doc__ or "").strip().splitlines()
-        print(f"  {name:<14} {doc[0] if doc else ''}")
+        print(f"  {name:<14} {_summary(data.get(name))}")
     return 0
 
 
