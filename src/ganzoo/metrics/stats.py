@@ -120,7 +120,7 @@ class FeatureMoments(Metric):
         elif f.shape[1] != self.total.shape[0]:
             raise ValueError(f"feature dimension changed from {self.total.shape[0]} to {f.shape[1]}")
         self.total += f.sum(0)
-        self.outer += f.T @ f
+        self.outer.addmm_(f.T, f)  # in place: no D x D temporary
         self.count += f.shape[0]
         room = f.shape[1] - sum(len(s) for s in self.samples)
         if room > 0:  # up to D rows; never empty after an update, so every rank has rows to gather
