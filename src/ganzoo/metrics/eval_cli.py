@@ -14,7 +14,7 @@ import torch
 from ganzoo import data
 from ganzoo.hub import load
 from ganzoo.metrics.evaluate import evaluate
-from ganzoo.metrics.extractor import as_extractor
+from ganzoo.metrics.extractor import FeatureExtractor, as_extractor
 from ganzoo.metrics.inception import standard_inception
 from ganzoo.metrics.reference import reference_stats
 from ganzoo.metrics.stats import FeatureStats
@@ -66,9 +66,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         raise ValueError(f"{args.metric} compares with real data: pass --data NAME (or a statistics .npz)")
     model = load(args.model, device=args.device, model_class=args.model_class)
     extractor = as_extractor(standard_inception(args.weights)).to(args.device)
-    reference = None
-    if args.data:
-        reference = _reference(args, model, extractor)
+    reference = None if args.metric == "is" else _reference(args, model, extractor)
     suite = GenerativeMetrics(
         reference,
         extractor,
@@ -85,7 +83,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     return {**out, "model": args.model, "protocol": result["protocol"]}
 
 
-def _reference(args: argparse.Namespace, model: Any, extractor: Any) -> FeatureStats:
+def _reference(args: argparse.Namespace, model: Any, extractor: FeatureExtractor) -> FeatureStats:
     if args.data.endswith(".npz"):
         if not Path(args.data).is_file():
             raise FileNotFoundError(f"no statistics file at {args.data}")
