@@ -28,8 +28,11 @@ lint: setup
 	$(BIN)/ruff check src tests benchmarks hubconf.py
 	$(BIN)/ruff format --check src tests benchmarks hubconf.py
 
-bench: setup           ## speed comparisons against peers; results go to benchmarks/results/
+bench: setup           ## speed and FID comparisons against peers; results go to benchmarks/results/
 	$(BIN)/python benchmarks/train_speed.py
+	$(BIN)/python benchmarks/load_speed.py
+	$(BIN)/python benchmarks/fid_speed.py
+	$(BIN)/python benchmarks/fid_table.py
 
 clean:
 	rm -rf $(VENV) runs lightning_logs .pytest_cache .ruff_cache
