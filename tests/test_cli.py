@@ -16,6 +16,22 @@ from ganzoo.cards import list_cards
 CARDS = list_cards()
 TINY_DCGAN = ["fit", "--model", "DCGAN", "--model.image_size", "16", "--model.channels", "1"]
 TINY_DCGAN += ["--model.g_width", "8", "--model.d_width", "8"]
+
+
+def tiny_mnist(mnist_dir: Path, run_dir: Path) -> list[str]:
+    """The generated MNIST at 16x16, offline, with the run written under ``run_dir``."""
+    return [
+        "--data.data_dir",
+        str(mnist_dir),
+        "--data.image_size",
+        "16",
+        "--data.download",
+        "false",
+        "--trainer.default_root_dir",
+        str(run_dir),
+    ]
+
+
 BIN = Path(sys.executable).parent
 
 
@@ -80,20 +96,7 @@ def test_console_scripts_are_installed_and_run_a_card(command: str, tmp_path, mn
 
 def test_short_names_for_model_and_data(tmp_path, mnist_dir) -> None:
     result = cli.run_cli(
-        [
-            *TINY_DCGAN,
-            "--data=mnist",
-            "--data.data_dir",
-            str(mnist_dir),
-            "--data.image_size",
-            "16",
-            "--data.download",
-            "false",
-            "--trainer.fast_dev_run",
-            "1",
-            "--trainer.default_root_dir",
-            str(tmp_path),
-        ]
+        [*TINY_DCGAN, "--data=mnist", *tiny_mnist(mnist_dir, tmp_path), "--trainer.fast_dev_run", "1"]
     )
     assert type(result.model).__name__ == "DCGAN" and type(result.datamodule).__name__ == "MNIST"
 
@@ -163,21 +166,7 @@ def test_list_prints_papers_cards_and_datasets(capsys) -> None:
 
 def test_sample_writes_a_grid_from_a_checkpoint(tmp_path, mnist_dir) -> None:
     run = cli.run_cli(
-        [
-            *TINY_DCGAN,
-            "--data",
-            "mnist",
-            "--data.data_dir",
-            str(mnist_dir),
-            "--data.image_size",
-            "16",
-            "--data.download",
-            "false",
-            "--trainer.max_steps",
-            "2",
-            "--trainer.default_root_dir",
-            str(tmp_path),
-        ]
+        [*TINY_DCGAN, "--data", "mnist", *tiny_mnist(mnist_dir, tmp_path), "--trainer.max_steps", "2"]
     )
     ckpt = run.trainer.checkpoint_callback.last_model_path or run.trainer.checkpoint_callback.best_model_path
     out = tmp_path / "grid.png"
