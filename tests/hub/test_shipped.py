@@ -8,7 +8,8 @@ import pytest
 import torch
 
 import ganzoo
-from ganzoo.catalog import CATALOG, WEIGHTS_DIR, mnist_fid_protocol
+from ganzoo.catalog import CATALOG, WEIGHTS_DIR
+from ganzoo.pretrained.mnist import mnist_fid_protocol
 
 SHIPPED = sorted(name for name in CATALOG if (WEIGHTS_DIR / name).is_dir())
 FID_SAMPLES = 500

@@ -1,0 +1,1 @@
+"""Catalog entries, one module per family of published checkpoints; each module defines ``ENTRIES``."""
