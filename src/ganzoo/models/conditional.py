@@ -1,0 +1,147 @@
+"""ConditionalGANModule: the class-conditional game shared by CGAN, SNGAN/SAGAN's projection D and BigGAN.
+
+The generator is called as ``G(z, y)`` and the discriminator as ``D(x, y)`` with integer labels ``y``;
+batches are ``(images, labels)``. Fake images are drawn for uniformly random classes, as in the papers.
+Sampling takes classes by index or by name, and optionally truncates z (the truncation trick).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import torch
+from torch import Tensor, nn
+
+from ganzoo.data.class_names import class_index, resolve_names
+from ganzoo.models.base import GANModule
+from ganzoo.nn.truncation import truncated_normal
+
+Classes = int | str | Sequence[int | str] | Tensor | None
+
+
+class ConditionalGANModule(GANModule):
+    """A ``GANModule`` conditioned on one of ``num_classes`` labels.
+
+    Args:
+        num_classes: number of classes.
+        class_names: names accepted by ``sample(classes=...)``: a list in index order, or ``"imagenet"``,
+            ``"cifar10"`` or ``"digits"``.
+        **kwargs: everything ``GANModule`` takes.
+    """
+
+    def __init__(
+        self,
+        generator: nn.Module,
+        discriminator: nn.Module,
+        *,
+        num_classes: int,
+        class_names: Sequence[str] | str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        if kwargs.get("penalty") is not None:
+            raise ValueError("conditional models take no gradient penalty; their discriminator needs labels")
+        super().__init__(generator, discriminator, **kwargs)
+        if num_classes < 1:
+            raise ValueError(f"num_classes must be >= 1, got {num_classes}")
+        self.num_classes = num_classes
+        self.class_names = resolve_names(class_names)
+        if self.class_names is not None and len(self.class_names) != num_classes:
+            raise ValueError(f"class_names has {len(self.class_names)} names for {num_classes} classes")
+
+    # --- labels and noise -------------------------------------------------------------------------
+
+    def sample_labels(self, n: int, generator: torch.Generator | None = None) -> Tensor:
+        """Uniformly random class indices."""
+        return torch.randint(self.num_classes, (n,), device=self.device, generator=generator)
+
+    def resolve_classes(self, classes: Classes, n: int, generator: torch.Generator | None = None) -> Tensor:
+        """``classes`` as ``n`` label indices: one class (index or name) for all, or one per sample."""
+        if classes is None:
+            return self.sample_labels(n, generator)
+        if isinstance(classes, Tensor):
+            labels = classes.to(self.device, torch.long).reshape(-1)
+        else:
+            items = [classes] if isinstance(classes, int | str) else list(classes)
+            labels = torch.tensor([self._class_index(c) for c in items], device=self.device, dtype=torch.long)
+        if labels.numel() == 1:
+            labels = labels.expand(n)
+        if labels.numel() != n:
+            raise ValueError(
+                f"got {labels.numel()} classes for {n} samples; pass one class or one per sample"
+            )
+        if labels.min() < 0 or labels.max() >= self.num_classes:
+            raise ValueError(f"class indices must be in [0, {self.num_classes}), got {labels.tolist()}")
+        return labels
+
+    def _class_index(self, c: int | str) -> int:
+        if isinstance(c, str):
+            if self.class_names is None:
+                raise ValueError(
+                    f"class {c!r} given by name, but this model has no class_names; pass an index"
+                )
+            return class_index(c, self.class_names)
+        return int(c)
+
+    def sample_latent(
+        self, n: int, generator: torch.Generator | None = None, truncation: float | None = None
+    ) -> Tensor:
+        """z ~ N(0, I), or ``truncation`` times a normal truncated to [-2, 2] (see ``truncated_normal``)."""
+        if truncation is None:
+            return super().sample_latent(n, generator)
+        return truncated_normal((n, self.latent_dim), truncation, generator=generator, device=self.device)
+
+    # --- the game ---------------------------------------------------------------------------------
+
+    @staticmethod
+    def labels_of(batch: Any) -> Tensor:
+        return batch[1]
+
+    def d_loss(self, batch: Any) -> dict[str, Tensor]:
+        real, labels = self.real_images(batch), self.labels_of(batch)
+        n = real.shape[0]
+        with torch.no_grad():
+            fake_labels = self.sample_labels(n)
+            fake = self.generator(self.sample_latent(n), fake_labels)
+        real_out, fake_out = self.discriminator(real, labels), self.discriminator(fake, fake_labels)
+        out = {"loss": self.loss_d(real_out, fake_out), "d_real": real_out.mean(), "d_fake": fake_out.mean()}
+        return out
+
+    def g_loss(self, batch: Any) -> dict[str, Tensor]:
+        n = self.real_images(batch).shape[0]
+        labels = self.sample_labels(n)
+        fake = self.generator(self.sample_latent(n), labels)
+        return {"loss": self.loss_g(self.discriminator(fake, labels))}
+
+    # --- inference --------------------------------------------------------------------------------
+
+    def generate(self, net: nn.Module, z: Tensor, labels: Tensor, truncation: float | None) -> Tensor:
+        """Run the sampling generator; models whose G depends on the truncation (BigGAN-deep) override it."""
+        return net(z, labels)
+
+    @torch.no_grad()
+    def sample(
+        self,
+        n: int,
+        *,
+        classes: Classes = None,
+        truncation: float | None = None,
+        seed: int | None = None,
+        z: Tensor | None = None,
+    ) -> Tensor:
+        """``n`` images in [-1, 1] of ``classes`` (index, name, or one per sample; random when ``None``).
+
+        ``truncation`` in (0, 1] samples z from a truncated normal scaled by it (lower: closer to the mode);
+        ``seed`` fixes z and the random classes.
+        """
+        rng = None if seed is None else torch.Generator(device=self.device).manual_seed(seed)
+        if z is None:
+            z = self.sample_latent(n, generator=rng, truncation=truncation)
+        labels = self.resolve_classes(classes, n, rng)
+        net = self.sampling_generator
+        was_training = net.training
+        net.eval()
+        try:
+            return self.generate(net, z.to(self.device, self.dtype), labels, truncation)
+        finally:
+            net.train(was_training)
