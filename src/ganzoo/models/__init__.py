@@ -2,11 +2,13 @@
 
 from ganzoo.models.base import GANModule
 from ganzoo.models.began import BEGAN
+from ganzoo.models.cyclegan import CycleGAN
 from ganzoo.models.dcgan import DCGAN
 from ganzoo.models.dragan import DRAGAN
 from ganzoo.models.gan import GAN
 from ganzoo.models.lsgan import LSGAN
+from ganzoo.models.pix2pix import Pix2Pix
 from ganzoo.models.wgan import WGAN
 from ganzoo.models.wgan_gp import WGANGP
 
-__all__ = ["BEGAN", "DCGAN", "DRAGAN", "GAN", "LSGAN", "WGAN", "WGANGP", "GANModule"]
+__all__ = ["BEGAN", "DCGAN", "DRAGAN", "GAN", "LSGAN", "WGAN", "WGANGP", "CycleGAN", "GANModule", "Pix2Pix"]

@@ -1,0 +1,141 @@
+"""CycleGAN: Zhu et al., "Unpaired Image-to-Image Translation using Cycle-Consistent Adversarial Networks",
+ICCV 2017.
+
+Two generators, G: A -> B and F: B -> A, each with a discriminator on its output domain, trained with the
+least-squares GAN loss plus cycle consistency, lambda_A ||F(G(a)) - a||_1 + lambda_B ||G(F(b)) - b||_1,
+and an identity term (G(b) ~ b, F(a) ~ a, weighted lambda_identity * lambda) that preserves colour.
+D learns from a 50-image history of fakes. Defaults are the authors' (``pytorch-CycleGAN-and-pix2pix``,
+``models/cycle_gan_model.py``): ResNet-9 generators, 70x70 PatchGANs, instance norm, no dropout,
+one Adam(2e-4, (0.5, 0.999)) over both generators and one over both discriminators, 100 + 100 epochs.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor, nn
+
+from ganzoo.models.translation import (
+    Direction,
+    DiscriminatorName,
+    GeneratorName,
+    ImageTranslationModule,
+    TranslationLoss,
+    build_discriminator,
+    build_generator,
+    discriminator_objective,
+    gan_criterion,
+)
+from ganzoo.nn.image_pool import ImagePool
+from ganzoo.nn.norm import NormName
+
+_OTHER: dict[Direction, Direction] = {"AtoB": "BtoA", "BtoA": "AtoB"}
+
+
+class CycleGAN(ImageTranslationModule):
+    """``generator["AtoB"]`` is the authors' ``netG_A``, ``generator["BtoA"]`` their ``netG_B``; the
+    discriminators are keyed by the domain they judge: ``discriminator["B"]`` is their ``netD_A``.
+
+    Args: ``net_g``, ``net_d``, ``n_layers_d``, ``ngf``, ``ndf``, ``norm``, ``lambda_a``, ``lambda_b``,
+    ``lambda_identity``, ``pool_size`` are the authors' ``--netG``, ``--netD``, ``--n_layers_D``, ``--ngf``,
+    ``--ndf``, ``--norm``, ``--lambda_A``, ``--lambda_B``, ``--lambda_identity``, ``--pool_size``;
+    ``dropout`` is ``not --no_dropout``. ``generator_only=True`` builds the published form: one generator
+    (translating "AtoB", i.e. the way its name says), no discriminators, inference only.
+    """
+
+    def __init__(
+        self,
+        in_channels: int = 3,
+        out_channels: int = 3,
+        net_g: GeneratorName = "resnet_9blocks",
+        net_d: DiscriminatorName = "basic",
+        n_layers_d: int = 3,
+        ngf: int = 64,
+        ndf: int = 64,
+        norm: NormName = "instance",
+        dropout: bool = False,
+        lambda_a: float = 10.0,
+        lambda_b: float = 10.0,
+        lambda_identity: float = 0.5,
+        pool_size: int = 50,
+        loss: TranslationLoss = "least_squares",
+        generator_only: bool = False,
+        **kwargs: Any,
+    ) -> None:
+        if lambda_identity > 0 and in_channels != out_channels:
+            raise ValueError(
+                f"the identity loss needs as many input as output channels ({in_channels} vs "
+                f"{out_channels}); pass lambda_identity=0"
+            )
+        g_a = build_generator(net_g, in_channels, out_channels, ngf, norm, dropout)
+        if generator_only:
+            generator, discriminator = g_a, nn.ModuleDict()
+        else:
+            g_b = build_generator(net_g, out_channels, in_channels, ngf, norm, dropout)
+            generator = nn.ModuleDict({"AtoB": g_a, "BtoA": g_b})
+            discriminator = nn.ModuleDict(
+                {
+                    "A": build_discriminator(net_d, in_channels, ndf, n_layers_d, norm),
+                    "B": build_discriminator(net_d, out_channels, ndf, n_layers_d, norm),
+                }
+            )
+        super().__init__(generator, discriminator, loss=loss, **kwargs)
+        self.generator_only = generator_only
+        self.in_channels, self.out_channels = in_channels, out_channels
+        self.lambda_a, self.lambda_b, self.lambda_identity = lambda_a, lambda_b, lambda_identity
+        self.pools = {"A": ImagePool(pool_size), "B": ImagePool(pool_size)}
+
+    @property
+    def input_channels(self) -> int:
+        return self.in_channels
+
+    def translator(self, direction: Direction | None) -> nn.Module:
+        direction = direction or "AtoB"
+        if direction not in _OTHER:
+            raise ValueError(f"direction must be 'AtoB' or 'BtoA', got {direction!r}")
+        if not self.generator_only:
+            return self.generator[direction]
+        if direction != "AtoB":
+            raise ValueError(
+                "this CycleGAN holds one generator (the published form), which translates 'AtoB' only; "
+                "load the model published for the other direction (e.g. cyclegan-zebra2horse)"
+            )
+        return self.generator
+
+    def configure_optimizers(self) -> Any:
+        if self.generator_only:
+            raise RuntimeError(
+                "a CycleGAN built with generator_only=True has one generator and no discriminators, so it "
+                "cannot be trained; build CycleGAN() with generator_only=False to train"
+            )
+        return super().configure_optimizers()
+
+    def d_loss(self, batch: Any) -> dict[str, Tensor]:
+        real_a, real_b = self.pair(batch)
+        with torch.no_grad():
+            fake_b = self.pools["B"].query(self.generator["AtoB"](real_a))
+            fake_a = self.pools["A"].query(self.generator["BtoA"](real_b))
+        d_a, d_b = self.discriminator["A"], self.discriminator["B"]
+        loss_a = discriminator_objective(d_a(real_a), d_a(fake_a), self.hparams.loss)
+        loss_b = discriminator_objective(d_b(real_b), d_b(fake_b), self.hparams.loss)
+        return {"loss": loss_a + loss_b, "d_a": loss_a, "d_b": loss_b}
+
+    def g_loss(self, batch: Any) -> dict[str, Tensor]:
+        real_a, real_b = self.pair(batch)
+        g_ab, g_ba = self.generator["AtoB"], self.generator["BtoA"]
+        fake_b, fake_a = g_ab(real_a), g_ba(real_b)
+        crit = self.hparams.loss
+        gan = gan_criterion(self.discriminator["B"](fake_b), True, crit)
+        gan = gan + gan_criterion(self.discriminator["A"](fake_a), True, crit)
+        cycle_a = F.l1_loss(g_ba(fake_b), real_a) * self.lambda_a
+        cycle_b = F.l1_loss(g_ab(fake_a), real_b) * self.lambda_b
+        out = {"g_gan": gan, "cycle_a": cycle_a, "cycle_b": cycle_b}
+        loss = gan + cycle_a + cycle_b
+        if self.lambda_identity > 0:
+            # G_AtoB should leave B images alone (weighted with B's lambda), G_BtoA the A images.
+            out["idt_b"] = F.l1_loss(g_ab(real_b), real_b) * self.lambda_b * self.lambda_identity
+            out["idt_a"] = F.l1_loss(g_ba(real_a), real_a) * self.lambda_a * self.lambda_identity
+            loss = loss + out["idt_a"] + out["idt_b"]
+        return {"loss": loss, **out}

@@ -1,0 +1,212 @@
+"""ImageTranslationModule: what pix2pix and CycleGAN share - the authors' GAN criterion, their linear
+learning-rate decay, and ``translate()``, the inference path that needs no training script.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from typing import Any, Literal
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from PIL import Image
+from torch import Tensor, nn
+from torch.optim.lr_scheduler import LambdaLR
+
+from ganzoo.models.base import GANModule
+from ganzoo.nn.dcgan import init_dcgan_weights_
+from ganzoo.nn.norm import NormName
+from ganzoo.nn.patchgan import PatchDiscriminator, PixelDiscriminator
+from ganzoo.nn.resnet_generator import ResnetGenerator
+from ganzoo.nn.unet import UNetGenerator
+
+Direction = Literal["AtoB", "BtoA"]
+TranslationLoss = Literal["nonsaturating", "least_squares"]
+
+
+GeneratorName = Literal["unet_256", "unet_128", "resnet_9blocks", "resnet_6blocks"]
+DiscriminatorName = Literal["basic", "n_layers", "pixel"]
+_UNET_DOWNS = {"unet_128": 7, "unet_256": 8}
+_RESNET_BLOCKS = {"resnet_6blocks": 6, "resnet_9blocks": 9}
+
+
+def build_generator(
+    name: GeneratorName, in_channels: int, out_channels: int, ngf: int, norm: NormName, dropout: bool
+) -> nn.Module:
+    """The authors' ``--netG`` choices, initialised N(0, 0.02) as by their ``--init_type normal``."""
+    if name in _UNET_DOWNS:
+        net = UNetGenerator(in_channels, out_channels, _UNET_DOWNS[name], ngf, norm, dropout)
+    elif name in _RESNET_BLOCKS:
+        net = ResnetGenerator(in_channels, out_channels, ngf, _RESNET_BLOCKS[name], norm, dropout)
+    else:
+        choices = ", ".join([*_UNET_DOWNS, *_RESNET_BLOCKS])
+        raise ValueError(f"unknown generator {name!r}; choose one of {choices}")
+    init_dcgan_weights_(net)
+    return net
+
+
+def build_discriminator(
+    name: DiscriminatorName, in_channels: int, ndf: int, n_layers: int, norm: NormName
+) -> nn.Module:
+    """The authors' ``--netD`` choices: ``basic`` (70x70 PatchGAN), ``n_layers``, ``pixel``."""
+    if name == "basic":
+        net = PatchDiscriminator(in_channels, ndf, 3, norm)
+    elif name == "n_layers":
+        net = PatchDiscriminator(in_channels, ndf, n_layers, norm)
+    elif name == "pixel":
+        net = PixelDiscriminator(in_channels, ndf, norm)
+    else:
+        raise ValueError(f"unknown discriminator {name!r}; choose 'basic', 'n_layers' or 'pixel'")
+    init_dcgan_weights_(net)
+    return net
+
+
+def linear_decay(epoch: int, n_epochs: int, n_epochs_decay: int, epoch_count: int = 1) -> float:
+    """The authors' ``linear`` lr policy: factor 1 for ``n_epochs`` epochs, then down by 1/(n_epochs_decay+1)
+    per epoch. ``epoch`` counts from 0; ``epoch_count`` is their 1-based number of the first epoch."""
+    return 1.0 - max(0, epoch + epoch_count - n_epochs) / float(n_epochs_decay + 1)
+
+
+def gan_criterion(scores: Tensor, real: bool, loss: TranslationLoss) -> Tensor:
+    """The authors' ``GANLoss``: BCE (``vanilla``) or MSE (``lsgan``) of every patch score against 1 or 0."""
+    target = torch.full_like(scores, 1.0 if real else 0.0)
+    if loss == "nonsaturating":
+        return F.binary_cross_entropy_with_logits(scores, target)
+    return F.mse_loss(scores, target)
+
+
+def discriminator_objective(real_scores: Tensor, fake_scores: Tensor, loss: TranslationLoss) -> Tensor:
+    """(L(D(real), 1) + L(D(fake), 0)) / 2: halved, as the authors do, to slow D relative to G."""
+    return 0.5 * (gan_criterion(real_scores, True, loss) + gan_criterion(fake_scores, False, loss))
+
+
+@contextlib.contextmanager
+def batch_statistics(net: nn.Module) -> Iterator[None]:
+    """Run ``net`` in training mode (batch-norm batch statistics, dropout on) without it keeping any trace:
+    running statistics are restored afterwards, so translating never changes the model."""
+    was_training = net.training
+    saved = {k: v.clone() for k, v in net.named_buffers()}
+    net.train()
+    try:
+        yield
+    finally:
+        with torch.no_grad():
+            for k, v in net.named_buffers():
+                v.copy_(saved[k])
+        net.train(was_training)
+
+
+class ImageTranslationModule(GANModule):
+    """Base of the image-to-image papers. Batches are ``{"A": Tensor, "B": Tensor}`` in [-1, 1].
+
+    Args:
+        loss: ``"nonsaturating"`` (the authors' ``vanilla``: BCE on logits) or ``"least_squares"``
+            (``lsgan``: MSE against 1 / 0, without LSGAN's factor 1/2 on G's loss).
+        n_epochs, n_epochs_decay: lr constant for ``n_epochs`` epochs, then linearly decayed over
+            ``n_epochs_decay`` epochs (the authors' ``--n_epochs`` / ``--n_epochs_decay``,
+            ``--lr_policy linear``).
+        image_size: the side PIL images are resized to by ``translate`` (the authors' ``--crop_size``).
+        Everything else goes to ``GANModule`` (``lr_g``, ``lr_d``, ``betas``, ``d_steps``, ...).
+    """
+
+    def __init__(
+        self,
+        generator: nn.Module,
+        discriminator: nn.Module,
+        *,
+        loss: TranslationLoss,
+        n_epochs: int = 100,
+        n_epochs_decay: int = 100,
+        image_size: int = 256,
+        **kwargs: Any,
+    ) -> None:
+        if loss not in ("nonsaturating", "least_squares"):
+            raise ValueError(
+                f"loss must be 'nonsaturating' (vanilla) or 'least_squares' (lsgan), got {loss!r}"
+            )
+        if n_epochs < 0 or n_epochs_decay < 0 or n_epochs + n_epochs_decay == 0:
+            raise ValueError(
+                "n_epochs and n_epochs_decay must be >= 0 with a positive sum, "
+                f"got {n_epochs} and {n_epochs_decay}"
+            )
+
+        def scheduler(opt: torch.optim.Optimizer) -> LambdaLR:
+            return LambdaLR(opt, lambda epoch: linear_decay(epoch, n_epochs, n_epochs_decay))
+
+        super().__init__(generator, discriminator, latent_dim=0, loss=loss, scheduler=scheduler, **kwargs)
+        # No latent: the input image (and dropout) is all the generator sees, so no z to record.
+        self.hparams.pop("latent_dim")
+        self.image_size = image_size
+
+    @staticmethod
+    def pair(batch: Any) -> tuple[Tensor, Tensor]:
+        """The ``(A, B)`` images of a batch: a ``{"A", "B"}`` dict (the paired / unpaired DataModules)."""
+        if not isinstance(batch, dict) or not {"A", "B"} <= batch.keys():
+            got = sorted(batch) if isinstance(batch, dict) else type(batch).__name__
+            raise TypeError(
+                f"image-to-image models train on {{'A': images, 'B': images}} batches, got {got}; "
+                "use the 'paired' or 'unpaired' DataModule"
+            )
+        return batch["A"], batch["B"]
+
+    def translator(self, direction: Direction | None) -> nn.Module:
+        """The generator that maps images in ``direction``."""
+        raise NotImplementedError
+
+    def sample(self, n: int, **kwargs: Any) -> Tensor:
+        raise TypeError(
+            f"{type(self).__name__} translates images rather than sampling them: use translate(image)"
+        )
+
+    @torch.no_grad()
+    def translate(
+        self, image: Tensor | Image.Image, direction: Direction | None = None, *, eval_mode: bool = False
+    ) -> Tensor | Image.Image:
+        """Translate a PIL image, or a (C, H, W) / (N, C, H, W) tensor in [-1, 1]; returns the same kind.
+
+        A PIL image is prepared as the authors' test script does: converted to RGB (or L), resized to
+        ``image_size`` x ``image_size`` (bicubic), scaled to [-1, 1]; the output is a PIL image of that size.
+        ``eval_mode=False`` (the default) runs the network as their ``test.py`` does without ``--eval``:
+        batch norm uses the statistics of the input batch and dropout stays on (pix2pix's noise), so
+        outputs vary from call to call; ``eval_mode=True`` uses running statistics and no dropout.
+        Either way the model's weights and running statistics are left unchanged. Instance-norm models
+        without dropout (CycleGAN) give the same output in both modes.
+        """
+        net = self.translator(direction)
+        x = self._to_tensor(image) if isinstance(image, Image.Image) else image
+        if not isinstance(x, Tensor) or x.dim() not in (3, 4):
+            raise TypeError("translate() takes a PIL image or a (C, H, W) / (N, C, H, W) tensor in [-1, 1]")
+        batch = x.unsqueeze(0) if x.dim() == 3 else x
+        if eval_mode:
+            mode = contextlib.nullcontext()
+            was_training = net.training
+            net.eval()
+        else:
+            mode = batch_statistics(net)
+        try:
+            with mode:
+                out = net(batch.to(self.device, self.dtype))
+        finally:
+            if eval_mode:
+                net.train(was_training)
+        out = out if x.dim() == 4 else out[0]
+        return self._to_pil(out) if isinstance(image, Image.Image) else out
+
+    def _to_tensor(self, image: Image.Image) -> Tensor:
+        channels = self.input_channels
+        image = image.convert("RGB" if channels == 3 else "L")
+        image = image.resize((self.image_size, self.image_size), Image.BICUBIC)
+        array = torch.from_numpy(np.asarray(image, dtype=np.float32).copy()) / 127.5 - 1.0
+        return array.permute(2, 0, 1) if array.dim() == 3 else array.unsqueeze(0)
+
+    @staticmethod
+    def _to_pil(image: Tensor) -> Image.Image:
+        # (x + 1) / 2 * 255, truncated to uint8 as the authors' tensor2im does.
+        array = ((image.float().cpu() + 1.0) * 127.5).clamp(0, 255).to(torch.uint8).permute(1, 2, 0).numpy()
+        return Image.fromarray(array[..., 0] if array.shape[-1] == 1 else array)
+
+    @property
+    def input_channels(self) -> int:
+        raise NotImplementedError
