@@ -54,3 +54,41 @@ def real_mnist() -> Path:
     if not (path / "train-images-idx3-ubyte.gz").is_file():
         pytest.skip(f"real MNIST not found at {path}")
     return path
+
+
+def ab_pair(rng: np.random.Generator, size: int = 24) -> np.ndarray:
+    """One AB image: A is red-dominant noise, B is A with its channels reversed (blue-dominant), so the
+    two halves are told apart by colour and any crop or flip of one can be checked against the other."""
+    a = np.empty((size, size, 3), dtype=np.uint8)
+    a[..., 0] = rng.integers(128, 256, (size, size))
+    a[..., 1:] = rng.integers(0, 128, (size, size, 2))
+    return np.concatenate([a, a[..., ::-1]], axis=1)
+
+
+@pytest.fixture(scope="session")
+def paired_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """pix2pix's AB layout: train/ 6, val/ 3, test/ 2 PNGs of 48x24 (see ``ab_pair``)."""
+    folder = tmp_path_factory.mktemp("paired")
+    rng = np.random.default_rng(0)
+    for split, n in (("train", 6), ("val", 3), ("test", 2)):
+        (folder / split).mkdir()
+        for i in range(1, n + 1):
+            Image.fromarray(ab_pair(rng)).save(folder / split / f"{i}.png")
+    return folder
+
+
+def solid(value: tuple[int, int, int], size: int = 16) -> Image.Image:
+    return Image.fromarray(np.full((size, size, 3), value, dtype=np.uint8))
+
+
+@pytest.fixture(scope="session")
+def unpaired_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """CycleGAN's layout with solid-colour 16x16 PNGs that say which file they are: image i of an A folder
+    is (20 (i + 1), 0, 0), of a B folder (0, 20 (i + 1), 0). trainA 5, trainB 3, testA 2, testB 4."""
+    folder = tmp_path_factory.mktemp("unpaired")
+    for name, n in (("trainA", 5), ("trainB", 3), ("testA", 2), ("testB", 4)):
+        (folder / name).mkdir()
+        for i in range(n):
+            colour = (20 * (i + 1), 0, 0) if name.endswith("A") else (0, 20 * (i + 1), 0)
+            solid(colour).save(folder / name / f"{i:04d}.png")
+    return folder

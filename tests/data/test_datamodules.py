@@ -14,7 +14,16 @@ from ganzoo.data.toy2d import mixture_modes, mode_coverage
 
 
 def test_registry_lists_every_dataset() -> None:
-    assert data.available() == ["celeba", "cifar10", "fashion_mnist", "image_folder", "mnist", "toy2d"]
+    assert data.available() == [
+        "celeba",
+        "cifar10",
+        "fashion_mnist",
+        "image_folder",
+        "mnist",
+        "paired",
+        "toy2d",
+        "unpaired",
+    ]
     assert data.get("mnist") is MNIST
 
 

@@ -5,8 +5,10 @@ from ganzoo.data.celeba import CelebA
 from ganzoo.data.cifar10 import CIFAR10
 from ganzoo.data.image_folder import ImageFolder
 from ganzoo.data.mnist import MNIST, FashionMNIST
+from ganzoo.data.paired import Paired
 from ganzoo.data.registry import available, create, get, register
 from ganzoo.data.toy2d import Toy2D
+from ganzoo.data.unpaired import Unpaired
 
 __all__ = [
     "CIFAR10",
@@ -16,7 +18,9 @@ __all__ = [
     "FashionMNIST",
     "GANDataModule",
     "ImageFolder",
+    "Paired",
     "Toy2D",
+    "Unpaired",
     "available",
     "create",
     "get",
