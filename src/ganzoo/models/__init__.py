@@ -8,7 +8,22 @@ from ganzoo.models.dragan import DRAGAN
 from ganzoo.models.gan import GAN
 from ganzoo.models.lsgan import LSGAN
 from ganzoo.models.pix2pix import Pix2Pix
+from ganzoo.models.sagan import SAGAN
+from ganzoo.models.sngan import SNGAN
 from ganzoo.models.wgan import WGAN
 from ganzoo.models.wgan_gp import WGANGP
 
-__all__ = ["BEGAN", "DCGAN", "DRAGAN", "GAN", "LSGAN", "WGAN", "WGANGP", "CycleGAN", "GANModule", "Pix2Pix"]
+__all__ = [
+    "BEGAN",
+    "DCGAN",
+    "DRAGAN",
+    "GAN",
+    "LSGAN",
+    "SAGAN",
+    "SNGAN",
+    "WGAN",
+    "WGANGP",
+    "CycleGAN",
+    "GANModule",
+    "Pix2Pix",
+]

@@ -24,7 +24,8 @@ class ConditionalGANModule(GANModule):
     """A ``GANModule`` conditioned on one of ``num_classes`` labels.
 
     Args:
-        num_classes: number of classes.
+        num_classes: number of classes; ``None`` makes the model unconditional (labels are ``None``
+            throughout: ``G(z, None)``, ``D(x, None)``), for papers that offer both settings (SNGAN).
         class_names: names accepted by ``sample(classes=...)``: a list in index order, or ``"imagenet"``,
             ``"cifar10"`` or ``"digits"``.
         **kwargs: everything ``GANModule`` takes.
@@ -35,28 +36,38 @@ class ConditionalGANModule(GANModule):
         generator: nn.Module,
         discriminator: nn.Module,
         *,
-        num_classes: int,
+        num_classes: int | None,
         class_names: Sequence[str] | str | None = None,
         **kwargs: Any,
     ) -> None:
         if kwargs.get("penalty") is not None:
             raise ValueError("conditional models take no gradient penalty; their discriminator needs labels")
         super().__init__(generator, discriminator, **kwargs)
-        if num_classes < 1:
-            raise ValueError(f"num_classes must be >= 1, got {num_classes}")
+        if num_classes is not None and num_classes < 1:
+            raise ValueError(
+                f"num_classes must be >= 1 (or None for an unconditional model), got {num_classes}"
+            )
         self.num_classes = num_classes
         self.class_names = resolve_names(class_names)
+        if self.class_names is not None and num_classes is None:
+            raise ValueError("class_names given for an unconditional model (num_classes=None)")
         if self.class_names is not None and len(self.class_names) != num_classes:
             raise ValueError(f"class_names has {len(self.class_names)} names for {num_classes} classes")
 
     # --- labels and noise -------------------------------------------------------------------------
 
-    def sample_labels(self, n: int, generator: torch.Generator | None = None) -> Tensor:
-        """Uniformly random class indices."""
+    def sample_labels(self, n: int, generator: torch.Generator | None = None) -> Tensor | None:
+        """Uniformly random class indices (``None`` for an unconditional model)."""
+        if self.num_classes is None:
+            return None
         return torch.randint(self.num_classes, (n,), device=self.device, generator=generator)
 
-    def resolve_classes(self, classes: Classes, n: int, generator: torch.Generator | None = None) -> Tensor:
+    def resolve_classes(
+        self, classes: Classes, n: int, generator: torch.Generator | None = None
+    ) -> Tensor | None:
         """``classes`` as ``n`` label indices: one class (index or name) for all, or one per sample."""
+        if self.num_classes is None and classes is not None:
+            raise ValueError("this model is unconditional (num_classes=None); sample it without classes")
         if classes is None:
             return self.sample_labels(n, generator)
         if isinstance(classes, Tensor):
@@ -93,9 +104,9 @@ class ConditionalGANModule(GANModule):
 
     # --- the game ---------------------------------------------------------------------------------
 
-    @staticmethod
-    def labels_of(batch: Any) -> Tensor:
-        return batch[1]
+    def labels_of(self, batch: Any) -> Tensor | None:
+        """The labels of an ``(images, labels)`` batch; ``None`` for an unconditional model (any batch)."""
+        return None if self.num_classes is None else batch[1]
 
     def d_loss(self, batch: Any) -> dict[str, Tensor]:
         real, labels = self.real_images(batch), self.labels_of(batch)

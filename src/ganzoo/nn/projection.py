@@ -16,15 +16,21 @@ from ganzoo.nn.spectral_norm import maybe_spectral_norm
 class Projection(nn.Module):
     """Maps pooled features ``h`` (N, num_features) and labels ``y`` (N,) to one score per sample (N,).
 
-    Submodules ``linear`` (psi) and ``embed`` (V) carry BigGAN-PyTorch's discriminator names.
+    Submodules ``linear`` (psi) and ``embed`` (V) carry BigGAN-PyTorch's discriminator names; the SNGAN
+    authors' psi has no bias (``bias=False``).
     """
 
     def __init__(
-        self, num_features: int, num_classes: int | None, sn: bool = True, eps: float = 1e-12
+        self,
+        num_features: int,
+        num_classes: int | None,
+        sn: bool = True,
+        bias: bool = True,
+        eps: float = 1e-12,
     ) -> None:
         super().__init__()
         self.num_classes = num_classes
-        self.linear = maybe_spectral_norm(nn.Linear(num_features, 1), sn, eps)
+        self.linear = maybe_spectral_norm(nn.Linear(num_features, 1, bias=bias), sn, eps)
         self.embed = (
             None
             if num_classes is None

@@ -1,0 +1,85 @@
+"""SNGAN: Miyato et al., "Spectral Normalization for Generative Adversarial Networks", ICLR 2018, and its
+class-conditional form, Miyato & Koyama, "cGANs with Projection Discriminator", ICLR 2018.
+
+Spectral norm on every discriminator layer bounds D's Lipschitz constant layer by layer, at the cost of
+one power iteration per layer per forward. The authors' CIFAR-10 ResNet recipe: hinge loss, Adam(2e-4,
+betas (0, 0.9)), n_dis = 5, real batch 64, generator updates on 128 samples, the learning rate decayed
+linearly to 0 over 50k generator updates. ``num_classes=None`` is the unconditional SNGAN; a number of
+classes gives the projection discriminator and class-conditional batch norm in G.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from torch import Tensor, nn
+
+from ganzoo.models.base import LossName
+from ganzoo.models.conditional import ConditionalGANModule
+from ganzoo.nn.resnet_sngan import ResNetDiscriminator32, ResNetGenerator32
+
+
+class SNGAN(ConditionalGANModule):
+    """Args:
+    num_classes: ``None`` for the unconditional model (batches may then be images alone).
+    g_channels, d_channels: the ResNets' widths (the paper's 256 / 128).
+    g_batch_size: samples per generator update (``None``: the real batch size; the authors use 128).
+    g_spectral_norm, attention_at: SAGAN's additions (spectral norm in G; self-attention at that
+        resolution in both networks), off in SNGAN.
+    generator, discriminator: networks to use instead of the 32x32 ResNets (e.g. for 2-D toy data); they
+        are called ``G(z, y)`` and ``D(x, y)`` with ``y = None`` when unconditional.
+    """
+
+    def __init__(
+        self,
+        num_classes: int | None = None,
+        class_names: Sequence[str] | str | None = None,
+        latent_dim: int = 128,
+        channels: int = 3,
+        g_channels: int = 256,
+        d_channels: int = 128,
+        g_spectral_norm: bool = False,
+        attention_at: int | None = None,
+        g_batch_size: int | None = None,
+        loss: LossName = "hinge",
+        d_steps: int = 5,
+        lr_g: float = 2e-4,
+        lr_d: float = 2e-4,
+        betas: tuple[float, float] = (0.0, 0.9),
+        generator: nn.Module | None = None,
+        discriminator: nn.Module | None = None,
+        **kwargs: Any,
+    ) -> None:
+        if g_batch_size is not None and g_batch_size < 1:
+            raise ValueError(
+                f"g_batch_size must be >= 1 (or None for the real batch size), got {g_batch_size}"
+            )
+        if generator is None:
+            generator = ResNetGenerator32(
+                latent_dim, g_channels, num_classes, channels, sn=g_spectral_norm, attention_at=attention_at
+            )
+        if discriminator is None:
+            discriminator = ResNetDiscriminator32(
+                d_channels, num_classes, channels, attention_at=attention_at
+            )
+        super().__init__(
+            generator,
+            discriminator,
+            num_classes=num_classes,
+            class_names=class_names,
+            latent_dim=latent_dim,
+            loss=loss,
+            d_steps=d_steps,
+            lr_g=lr_g,
+            lr_d=lr_d,
+            betas=betas,
+            **kwargs,
+        )
+
+    def g_loss(self, batch: Any) -> dict[str, Tensor]:
+        """The generator objective on ``g_batch_size`` fresh samples of uniformly random classes."""
+        n = self.hparams.g_batch_size or self.real_images(batch).shape[0]
+        labels = self.sample_labels(n)
+        fake = self.generator(self.sample_latent(n), labels)
+        return {"loss": self.loss_g(self.discriminator(fake, labels))}
