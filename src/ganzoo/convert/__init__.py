@@ -19,7 +19,9 @@ Converter = Callable[[Path, Mapping[str, Any]], dict[str, Tensor]]
 # format name (as written in catalog entries) -> module that defines ``convert``
 FORMATS: dict[str, str] = {
     "ganzoo": "ganzoo.convert.ganzoo_safetensors",
+    "junyanz": "ganzoo.convert.junyanz",
     "lightning-ckpt": "ganzoo.convert.lightning_ckpt",
+    "pytorch-pretrained-biggan": "ganzoo.convert.pytorch_pretrained_biggan",
 }
 
 
