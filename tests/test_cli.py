@@ -35,23 +35,39 @@ def tiny_mnist(mnist_dir: Path, run_dir: Path) -> list[str]:
 BIN = Path(sys.executable).parent
 
 
-def data_overrides(card: Path, mnist_dir: Path, image_dir: Path) -> list[str]:
+# Image-to-image cards keep their networks (unet_256 needs 256x256 images) at a width of 4 channels.
+TRANSLATION_OVERRIDES = {
+    "Paired": ["--model.ngf", "4", "--model.ndf", "4"],
+    "Unpaired": ["--model.ngf", "4", "--model.ndf", "4", "--data.load_size", "72", "--data.crop_size", "64"],
+}
+
+
+def data_overrides(
+    card: Path,
+    mnist_dir: Path,
+    image_dir: Path,
+    paired_dir: Path | None = None,
+    unpaired_dir: Path | None = None,
+) -> list[str]:
     """Point a card at small local data and a small batch, keeping everything else as published."""
     config = yaml.safe_load(card.read_text())
     data_class = config["data"]["class_path"].rsplit(".", 1)[1]
-    folder = mnist_dir if data_class in ("MNIST", "FashionMNIST") else image_dir / "train"
+    folders = {"MNIST": mnist_dir, "FashionMNIST": mnist_dir, "Paired": paired_dir, "Unpaired": unpaired_dir}
+    folder = folders.get(data_class, image_dir / "train")
     args = ["--data.data_dir", str(folder), "--data.batch_size", "2", "--data.num_workers", "0"]
     if data_class == "CIFAR10":  # its files are checksummed, so generated stand-ins cannot pass: read images
         return ["--data", "image_folder", *args]
-    return [*args, "--data.download", "false"]
+    return [*args, "--data.download", "false", *TRANSLATION_OVERRIDES.get(data_class, [])]
 
 
-def fast_dev_run(card: Path, tmp_path: Path, mnist_dir: Path, image_dir: Path) -> list[str]:
+def fast_dev_run(
+    card: Path, tmp_path: Path, mnist_dir: Path, image_dir: Path, *translation_dirs: Path
+) -> list[str]:
     return [
         "fit",
         "-c",
         str(card),
-        *data_overrides(card, mnist_dir, image_dir),
+        *data_overrides(card, mnist_dir, image_dir, *translation_dirs),
         "--trainer.fast_dev_run",
         "true",
         "--trainer.default_root_dir",
@@ -64,18 +80,25 @@ def test_there_is_a_card_per_paper_and_dataset() -> None:
     for paper in ("gan", "dcgan", "lsgan", "wgan", "wgan_gp", "dragan", "began"):
         assert f"{paper}_mnist" in names
     assert {"dcgan_celeba", "began_celeba"} <= names
+    assert {"pix2pix_facades", "pix2pix_maps", "pix2pix_edges2shoes"} <= names
+    assert {"cyclegan_horse2zebra", "cyclegan_summer2winter"} <= names
 
 
 @pytest.mark.parametrize("card", CARDS, ids=[c.stem for c in CARDS])
-def test_card_runs_through_ganzoo_fit(card: Path, tmp_path, mnist_dir, image_dir) -> None:
-    result = cli.run_cli(fast_dev_run(card, tmp_path, mnist_dir, image_dir))
+def test_card_runs_through_ganzoo_fit(
+    card: Path, tmp_path, mnist_dir, image_dir, paired_dir, unpaired_dir
+) -> None:
+    result = cli.run_cli(fast_dev_run(card, tmp_path, mnist_dir, image_dir, paired_dir, unpaired_dir))
     assert int(result.model.num_d_steps) >= 1
     assert result.trainer.state.finished
 
 
 @pytest.mark.parametrize("card", CARDS, ids=[c.stem for c in CARDS])
-def test_card_runs_through_lightning_fit(card: Path, tmp_path, mnist_dir, image_dir, monkeypatch) -> None:
-    monkeypatch.setattr(sys, "argv", ["lightning", *fast_dev_run(card, tmp_path, mnist_dir, image_dir)])
+def test_card_runs_through_lightning_fit(
+    card: Path, tmp_path, mnist_dir, image_dir, paired_dir, unpaired_dir, monkeypatch
+) -> None:
+    args = fast_dev_run(card, tmp_path, mnist_dir, image_dir, paired_dir, unpaired_dir)
+    monkeypatch.setattr(sys, "argv", ["lightning", *args])
     assert cli.lightning_main() == 0
 
 
