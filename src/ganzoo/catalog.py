@@ -6,7 +6,7 @@ import difflib
 import fnmatch
 
 from ganzoo.hub_errors import UnknownModelError
-from ganzoo.pretrained import mnist
+from ganzoo.pretrained import cyclegan, mnist, pix2pix
 from ganzoo.pretrained.entry import URL, WEIGHTS_DIR, HFFile, Metric, Pretrained, Source, packaged
 
 __all__ = [
@@ -22,7 +22,7 @@ __all__ = [
     "packaged",
 ]
 
-FAMILIES = (mnist,)
+FAMILIES = (mnist, pix2pix, cyclegan)
 
 
 def _collect() -> dict[str, Pretrained]:

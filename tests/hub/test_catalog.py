@@ -31,7 +31,7 @@ def test_list_models_filters_by_pattern_and_weights(monkeypatch):
 
 
 def test_unknown_format_lists_the_known_ones():
-    with pytest.raises(ValueError, match="known formats: ganzoo, lightning-ckpt"):
+    with pytest.raises(ValueError, match=r"known formats: .*ganzoo, .*lightning-ckpt"):
         get_converter("tf-checkpoint")
 
 
@@ -39,7 +39,8 @@ def test_unknown_format_lists_the_known_ones():
 def test_entry_is_complete_and_its_local_files_verify(name):
     entry = CATALOG[name]
     assert entry.name == name
-    assert re.fullmatch(r"[0-9a-f]{64}", entry.sha256)
+    # a full hash, a published prefix, or None for a file published without one (pinned at first download)
+    assert entry.sha256 is None or re.fullmatch(r"[0-9a-f]{8,64}", entry.sha256)
     assert entry.format in FORMATS
     resolve_class(entry.model)
     assert entry.license and entry.paper and entry.dataset

@@ -104,14 +104,6 @@ class CycleGAN(ImageTranslationModule):
             )
         return self.generator
 
-    def configure_optimizers(self) -> Any:
-        if self.generator_only:
-            raise RuntimeError(
-                "a CycleGAN built with generator_only=True has one generator and no discriminators, so it "
-                "cannot be trained; build CycleGAN() with generator_only=False to train"
-            )
-        return super().configure_optimizers()
-
     def d_loss(self, batch: Any) -> dict[str, Tensor]:
         real_a, real_b = self.pair(batch)
         with torch.no_grad():

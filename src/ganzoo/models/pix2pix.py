@@ -32,7 +32,8 @@ from ganzoo.nn.norm import NormName
 class Pix2Pix(ImageTranslationModule):
     """Args: ``net_g``, ``net_d``, ``n_layers_d``, ``ngf``, ``ndf``, ``norm``, ``lambda_l1`` are the authors'
     ``--netG``, ``--netD``, ``--n_layers_D``, ``--ngf``, ``--ndf``, ``--norm``, ``--lambda_L1``; ``dropout``
-    is ``not --no_dropout``. Which side of the data is the input "A" is the DataModule's ``direction``."""
+    is ``not --no_dropout``. Which side of the data is the input "A" is the DataModule's ``direction``.
+    ``generator_only=True`` builds the published form: the generator alone, for inference."""
 
     def __init__(
         self,
@@ -47,10 +48,14 @@ class Pix2Pix(ImageTranslationModule):
         dropout: bool = True,
         lambda_l1: float = 100.0,
         loss: TranslationLoss = "nonsaturating",
+        generator_only: bool = False,
         **kwargs: Any,
     ) -> None:
         generator = build_generator(net_g, in_channels, out_channels, ngf, norm, dropout)
-        discriminator = build_discriminator(net_d, in_channels + out_channels, ndf, n_layers_d, norm)
+        if generator_only:
+            discriminator = nn.ModuleDict()
+        else:
+            discriminator = build_discriminator(net_d, in_channels + out_channels, ndf, n_layers_d, norm)
         super().__init__(generator, discriminator, loss=loss, **kwargs)
         self.lambda_l1 = lambda_l1
         self.in_channels = in_channels

@@ -26,23 +26,29 @@ Direction = Literal["AtoB", "BtoA"]
 TranslationLoss = Literal["nonsaturating", "least_squares"]
 
 
-GeneratorName = Literal["unet_256", "unet_128", "resnet_9blocks", "resnet_6blocks"]
+GeneratorName = Literal["unet_256", "unet_128", "unet_64", "unet_32", "resnet_9blocks", "resnet_6blocks"]
 DiscriminatorName = Literal["basic", "n_layers", "pixel"]
-_UNET_DOWNS = {"unet_128": 7, "unet_256": 8}
 _RESNET_BLOCKS = {"resnet_6blocks": 6, "resnet_9blocks": 9}
 
 
 def build_generator(
     name: GeneratorName, in_channels: int, out_channels: int, ngf: int, norm: NormName, dropout: bool
 ) -> nn.Module:
-    """The authors' ``--netG`` choices, initialised N(0, 0.02) as by their ``--init_type normal``."""
-    if name in _UNET_DOWNS:
-        net = UNetGenerator(in_channels, out_channels, _UNET_DOWNS[name], ngf, norm, dropout)
+    """The authors' ``--netG`` choices, initialised N(0, 0.02) as by their ``--init_type normal``.
+
+    ``unet_<s>`` halves an s x s image down to 1x1 (the authors have s = 128 and 256; 32 and 64 are the
+    same design for smaller images).
+    """
+    size = int(name[5:]) if name.startswith("unet_") and name[5:].isdigit() else 0
+    if size >= 32 and size & (size - 1) == 0:
+        net = UNetGenerator(in_channels, out_channels, size.bit_length() - 1, ngf, norm, dropout)
     elif name in _RESNET_BLOCKS:
         net = ResnetGenerator(in_channels, out_channels, ngf, _RESNET_BLOCKS[name], norm, dropout)
     else:
-        choices = ", ".join([*_UNET_DOWNS, *_RESNET_BLOCKS])
-        raise ValueError(f"unknown generator {name!r}; choose one of {choices}")
+        raise ValueError(
+            f"unknown generator {name!r}; choose unet_256, unet_128, unet_64, unet_32, resnet_9blocks or "
+            "resnet_6blocks"
+        )
     init_dcgan_weights_(net)
     return net
 
@@ -150,6 +156,14 @@ class ImageTranslationModule(GANModule):
                 "use the 'paired' or 'unpaired' DataModule"
             )
         return batch["A"], batch["B"]
+
+    def configure_optimizers(self) -> Any:
+        if not any(True for _ in self.discriminator.parameters()):
+            raise RuntimeError(
+                f"this {type(self).__name__} was built with generator_only=True (the form published weights "
+                "load into): it has no discriminator and cannot be trained. Build it without generator_only."
+            )
+        return super().configure_optimizers()
 
     def translator(self, direction: Direction | None) -> nn.Module:
         """The generator that maps images in ``direction``."""

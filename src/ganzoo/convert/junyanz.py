@@ -1,0 +1,59 @@
+"""The ``.pth`` files of ``junyanz/pytorch-CycleGAN-and-pix2pix``: one generator's plain state dict, as saved
+by ``torch.save(net.state_dict())``, in the module layout our U-Net / ResNet generators share with theirs.
+
+The only renaming is the ``generator.`` prefix of the ganzoo model. The CycleGAN files were written by a
+PyTorch (< 0.4) whose InstanceNorm kept running statistics; the authors' loader drops those
+``running_mean`` / ``running_var`` / ``num_batches_tracked`` entries, and so do we - exactly those, recognised
+as statistics of a norm layer with no affine parameters in the file (their InstanceNorm is not affine,
+their BatchNorm is). Anything else that does not fit fails the strict key check of ``ganzoo.load``.
+"""
+
+from __future__ import annotations
+
+import pickle
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import torch
+from torch import Tensor
+
+from ganzoo.hub_errors import UnsafeCheckpointError
+
+PREFIX = "generator."
+_STATISTICS = ("running_mean", "running_var", "num_batches_tracked")
+
+
+def read_state_dict(path: Path) -> dict[str, Tensor]:
+    """The tensors of a ``.pth`` state dict, refusing files that hold anything but plain data."""
+    try:
+        state = torch.load(path, map_location="cpu", weights_only=True)
+    except pickle.UnpicklingError as err:
+        raise UnsafeCheckpointError(
+            f"refusing to load {path}: it holds Python objects beyond tensors ({str(err).splitlines()[0]}), "
+            "and ganzoo never unpickles those"
+        ) from err
+    if not isinstance(state, Mapping) or not all(
+        isinstance(k, str) and isinstance(v, Tensor) for k, v in state.items()
+    ):
+        raise ValueError(
+            f"{path} is not a pytorch-CycleGAN-and-pix2pix generator file: expected a state dict of tensors "
+            f"(torch.save(net.state_dict())), got {type(state).__name__}"
+        )
+    return dict(state)
+
+
+def instance_norm_statistics(state: Mapping[str, Tensor]) -> list[str]:
+    """Keys of running statistics that belong to a non-affine norm layer (their InstanceNorm2d)."""
+    return [
+        key
+        for key in state
+        if key.rpartition(".")[2] in _STATISTICS and f"{key.rpartition('.')[0]}.weight" not in state
+    ]
+
+
+def convert(path: Path, init_args: Mapping[str, Any]) -> dict[str, Tensor]:
+    state = read_state_dict(path)
+    for key in instance_norm_statistics(state):
+        del state[key]
+    return {PREFIX + key: value for key, value in state.items()}

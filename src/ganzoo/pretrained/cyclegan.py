@@ -1,0 +1,74 @@
+"""The authors' CycleGAN generators (``scripts/download_cyclegan_model.sh`` of pytorch-CycleGAN-and-pix2pix).
+
+Each file holds ONE generator (``resnet_9blocks``, instance norm, no dropout, RGB -> RGB at 256x256): for
+``horse2zebra`` their G_A, horse -> zebra; the reverse direction is a file of its own (``zebra2horse``).
+So each entry is a ``CycleGAN(generator_only=True)`` that translates the way its name says ("AtoB").
+"""
+
+from __future__ import annotations
+
+from ganzoo.pretrained.entry import Metric, Pretrained
+from ganzoo.pretrained.junyanz import REPOSITORY, generator_entry, mmgen_reference_fid
+
+PAPER = (
+    'Zhu et al., "Unpaired Image-to-Image Translation using Cycle-Consistent Adversarial Networks", ICCV 2017'
+)
+_BASE = "http://efrosgans.eecs.berkeley.edu/cyclegan/pretrained_models"
+
+# file name -> (dataset, what it maps)
+_MODELS: dict[str, tuple[str, str]] = {
+    "apple2orange": ("apple2orange", "apple -> orange"),
+    "orange2apple": ("apple2orange", "orange -> apple"),
+    "summer2winter_yosemite": ("summer2winter_yosemite", "summer -> winter"),
+    "winter2summer_yosemite": ("summer2winter_yosemite", "winter -> summer"),
+    "horse2zebra": ("horse2zebra", "horse -> zebra"),
+    "zebra2horse": ("horse2zebra", "zebra -> horse"),
+    "monet2photo": ("monet2photo", "Monet painting -> photo"),
+    "style_monet": ("monet2photo", "photo -> Monet painting"),
+    "style_cezanne": ("cezanne2photo", "photo -> Cezanne painting"),
+    "style_ukiyoe": ("ukiyoe2photo", "photo -> Ukiyo-e print"),
+    "style_vangogh": ("vangogh2photo", "photo -> Van Gogh painting"),
+    "sat2map": ("maps", "aerial photo -> map"),
+    "map2sat": ("maps", "map -> aerial photo"),
+    "cityscapes_photo2label": ("cityscapes", "street photo -> label map"),
+    "cityscapes_label2photo": ("cityscapes", "label map -> street photo"),
+    "facades_photo2label": ("facades", "facade photo -> label map"),
+    "facades_label2photo": ("facades", "label map -> facade photo"),
+    "iphone2dslr_flower": ("iphone2dslr_flower", "iPhone flower photo -> DSLR-style photo"),
+}
+
+_REFERENCE_FID: dict[str, tuple[Metric, ...]] = {
+    "horse2zebra": (
+        mmgen_reference_fid(
+            62.111,
+            "cyclegan",
+            "horse -> zebra on the horse2zebra test split at 256x256, num_images=140 "
+            "in its config (testA 120 horses, testB 140 zebras), identity weight 0.5",
+        ),
+    ),
+    "zebra2horse": (
+        mmgen_reference_fid(
+            138.646,
+            "cyclegan",
+            "zebra -> horse on the horse2zebra test split at 256x256, identity weight 0.5",
+        ),
+    ),
+}
+
+
+def _entry(file: str, dataset: str, maps: str) -> Pretrained:
+    return generator_entry(
+        name="cyclegan-" + file.replace("_", "-"),
+        model="ganzoo.models.CycleGAN",
+        url=f"{_BASE}/{file}.pth",
+        paper=PAPER,
+        dataset=dataset,
+        training=(
+            f"Trained by the authors with {REPOSITORY} (--model cycle_gan, defaults) on {dataset}; this "
+            f"file is the generator for {maps}."
+        ),
+        metrics=_REFERENCE_FID.get(file, ()),
+    )
+
+
+ENTRIES: tuple[Pretrained, ...] = tuple(_entry(file, *info) for file, info in _MODELS.items())
