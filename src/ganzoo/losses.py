@@ -8,7 +8,7 @@ and every one of them can be checked against its formula in isolation.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 import torch
 import torch.nn.functional as F
@@ -29,6 +29,7 @@ __all__ = [
     "minimax_g",
     "nonsaturating_d",
     "nonsaturating_g",
+    "orthogonal_regularization",
     "r1_penalty",
     "wasserstein_d",
     "wasserstein_g",
@@ -170,6 +171,34 @@ def began_equilibrium_update(
 def began_convergence(loss_real: Tensor, loss_fake: Tensor, gamma: float) -> Tensor:
     """M_global = L(x) + |gamma L(x) - L(G(z))|: BEGAN's measure of convergence (lower is better)."""
     return loss_real + (gamma * loss_real - loss_fake).abs()
+
+
+# --- Orthogonal regularization (Brock et al. 2017; 2019) --------------------------------------------
+
+
+def orthogonal_regularization(
+    weights: nn.Module | Iterable[Tensor], beta: float, *, off_diagonal: bool = True
+) -> Tensor:
+    """beta * sum_W ||W W^T * (1 - I)||_F^2 over every weight of >= 2 dims, W flattened to (out, -1).
+
+    BigGAN's form (``off_diagonal=True``) only decorrelates the filters, leaving their norms free; the
+    original form (Brock et al. 2017, ``off_diagonal=False``) is beta * ||W W^T - I||_F^2. Pass a module
+    (all its parameters) or the parameters to regularize. BigGAN-PyTorch adds 2 beta (W W^T * (1 - I)) W to
+    the gradient directly, which is this penalty's gradient at beta / 2.
+    """
+    params = weights.parameters() if isinstance(weights, nn.Module) else weights
+    total: Tensor | None = None
+    for p in params:
+        if p.dim() < 2:
+            continue
+        w = p.reshape(p.shape[0], -1)
+        gram = w @ w.t()
+        eye = torch.eye(gram.shape[0], device=gram.device, dtype=gram.dtype)
+        term = (gram * (1.0 - eye) if off_diagonal else gram - eye).pow(2).sum()
+        total = term if total is None else total + term
+    if total is None:
+        raise ValueError("orthogonal_regularization got no weight with two or more dimensions")
+    return beta * total
 
 
 LOSSES: dict[str, tuple[Callable[[Tensor, Tensor], Tensor], Callable[[Tensor], Tensor]]] = {
