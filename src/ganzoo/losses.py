@@ -8,6 +8,7 @@ and every one of them can be checked against its formula in isolation.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable
 
 import torch
@@ -18,8 +19,10 @@ __all__ = [
     "LOSSES",
     "began_convergence",
     "began_equilibrium_update",
+    "categorical_code_nll",
     "clip_weights_",
     "dragan_penalty",
+    "gaussian_code_nll",
     "gradient_penalty",
     "hinge_d",
     "hinge_g",
@@ -171,6 +174,29 @@ def began_equilibrium_update(
 def began_convergence(loss_real: Tensor, loss_fake: Tensor, gamma: float) -> Tensor:
     """M_global = L(x) + |gamma L(x) - L(G(z))|: BEGAN's measure of convergence (lower is better)."""
     return loss_real + (gamma * loss_real - loss_fake).abs()
+
+
+# --- InfoGAN (Chen et al. 2016) ----------------------------------------------------------------------
+
+
+def categorical_code_nll(logits: Tensor, codes: Tensor) -> Tensor:
+    """-E[log Q(c | x)] for a categorical code ``c`` (indices) given Q's logits: a cross-entropy.
+
+    For a uniform K-way code, log K minus this is InfoGAN's lower bound L_I on the mutual information.
+    """
+    return F.cross_entropy(logits, codes)
+
+
+def gaussian_code_nll(mean: Tensor, codes: Tensor, log_std: Tensor | None = None) -> Tensor:
+    """-E[log Q(c | x)] for continuous codes under a factored Gaussian Q(c | x) = N(mean, std^2).
+
+    Summed over code dimensions, averaged over the batch. ``log_std=None`` fixes std = 1, as in the authors'
+    MNIST experiment, where the term is half the squared error plus a constant.
+    """
+    if log_std is None:
+        log_std = torch.zeros_like(mean)
+    nll = 0.5 * math.log(2 * math.pi) + log_std + 0.5 * ((codes - mean) * torch.exp(-log_std)).pow(2)
+    return nll.sum(dim=1).mean()
 
 
 # --- Orthogonal regularization (Brock et al. 2017; 2019) --------------------------------------------

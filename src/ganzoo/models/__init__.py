@@ -1,11 +1,14 @@
 """One module per paper; every class here is a ``GANModule`` usable by name in the CLI and zoo cards."""
 
+from ganzoo.models.acgan import ACGAN
 from ganzoo.models.base import GANModule
 from ganzoo.models.began import BEGAN
+from ganzoo.models.cgan import CGAN
 from ganzoo.models.cyclegan import CycleGAN
 from ganzoo.models.dcgan import DCGAN
 from ganzoo.models.dragan import DRAGAN
 from ganzoo.models.gan import GAN
+from ganzoo.models.infogan import InfoGAN
 from ganzoo.models.lsgan import LSGAN
 from ganzoo.models.pix2pix import Pix2Pix
 from ganzoo.models.sagan import SAGAN
@@ -14,7 +17,9 @@ from ganzoo.models.wgan import WGAN
 from ganzoo.models.wgan_gp import WGANGP
 
 __all__ = [
+    "ACGAN",
     "BEGAN",
+    "CGAN",
     "DCGAN",
     "DRAGAN",
     "GAN",
@@ -25,5 +30,6 @@ __all__ = [
     "WGANGP",
     "CycleGAN",
     "GANModule",
+    "InfoGAN",
     "Pix2Pix",
 ]

@@ -75,10 +75,19 @@ class DCGANGenerator(nn.Module):
 
 
 class DCGANDiscriminator(nn.Module):
-    """Outputs one raw score per image (no sigmoid: the loss decides how to read it)."""
+    """Outputs one raw score per image (no sigmoid: the loss decides how to read it).
+
+    ``outputs`` > 1 gives that many raw outputs per image, shape (N, outputs), from the same last
+    convolution: extra linear heads on the same features (ACGAN's source + class logits).
+    """
 
     def __init__(
-        self, image_size: int = 64, channels: int = 3, width: int = 64, norm: Norm = "batch"
+        self,
+        image_size: int = 64,
+        channels: int = 3,
+        width: int = 64,
+        norm: Norm = "batch",
+        outputs: int = 1,
     ) -> None:
         super().__init__()
         n = _num_upsamplings(image_size)
@@ -92,9 +101,11 @@ class DCGANDiscriminator(nn.Module):
                 nn.LeakyReLU(0.2, True),
             ]
             ch *= 2
-        layers += [nn.Conv2d(ch, 1, 4, 1, 0, bias=False)]
+        layers += [nn.Conv2d(ch, outputs, 4, 1, 0, bias=False)]
         self.net = nn.Sequential(*layers)
+        self.outputs = outputs
         init_dcgan_weights_(self)
 
     def forward(self, x: Tensor) -> Tensor:
-        return self.net(x).flatten()
+        out = self.net(x).flatten(1)
+        return out.flatten() if self.outputs == 1 else out

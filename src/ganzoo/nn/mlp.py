@@ -21,6 +21,13 @@ class Maxout(nn.Module):
         return self.linear(x).view(x.shape[0], self.out_features, self.pieces).amax(dim=2)
 
 
+def discriminator_unit(in_features: int, out_features: int, pieces: int = 1) -> list[nn.Module]:
+    """One hidden layer of a discriminator: maxout when ``pieces`` > 1, else linear + LeakyReLU(0.2)."""
+    if pieces > 1:
+        return [Maxout(in_features, out_features, pieces)]
+    return [nn.Linear(in_features, out_features), nn.LeakyReLU(0.2, True)]
+
+
 class MLPGenerator(nn.Module):
     """z -> ReLU hidden layers -> tanh output reshaped to ``output_shape``."""
 
@@ -44,20 +51,31 @@ class MLPGenerator(nn.Module):
 
 
 class MLPDiscriminator(nn.Module):
-    """Input -> hidden layers (maxout when ``pieces`` > 1, else LeakyReLU) -> one raw score per sample."""
+    """Input -> hidden layers (maxout when ``pieces`` > 1, else LeakyReLU) -> one raw score per sample.
+
+    ``outputs`` > 1 returns that many raw outputs per sample, shape (N, outputs): extra heads on the same
+    features, e.g. ACGAN's class logits.
+    """
 
     def __init__(
-        self, input_shape: Sequence[int], hidden: Sequence[int], pieces: int = 1, dropout: float = 0.0
+        self,
+        input_shape: Sequence[int],
+        hidden: Sequence[int],
+        pieces: int = 1,
+        dropout: float = 0.0,
+        outputs: int = 1,
     ) -> None:
         super().__init__()
         dims = [math.prod(input_shape), *hidden]
         layers: list[nn.Module] = []
         for a, b in itertools.pairwise(dims):
             layers += [nn.Dropout(dropout)] if dropout > 0 else []
-            layers += [Maxout(a, b, pieces)] if pieces > 1 else [nn.Linear(a, b), nn.LeakyReLU(0.2, True)]
+            layers += discriminator_unit(a, b, pieces)
         layers += [nn.Dropout(dropout)] if dropout > 0 else []
-        layers.append(nn.Linear(dims[-1], 1))
+        layers.append(nn.Linear(dims[-1], outputs))
         self.net = nn.Sequential(*layers)
+        self.outputs = outputs
 
     def forward(self, x: Tensor) -> Tensor:
-        return self.net(x.flatten(1)).flatten()
+        out = self.net(x.flatten(1))
+        return out.flatten() if self.outputs == 1 else out

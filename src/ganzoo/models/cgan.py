@@ -1,0 +1,105 @@
+"""CGAN: Mirza & Osindero, "Conditional Generative Adversarial Nets", 2014.
+
+Both networks see the label: G(z, y), D(x, y) (``nn.cgan``). The MNIST model of the paper: z ~ U[0, 1]^100,
+G with a 200-unit z layer, a 1000-unit y layer and a combined 1200-unit ReLU layer; a maxout D (240x5 for x,
+50x5 for y, joint 240x4); dropout 0.5; SGD, batch 100, lr 0.1 decayed by a factor 1.00004 per update,
+momentum 0.5 rising to 0.7. Deviations: G ends in tanh (images in [-1, 1]) instead of a sigmoid; the
+momentum ramp is linear over ``momentum_ramp_epochs`` epochs (the paper gives no schedule; 250 is the
+GAN paper's pylearn2 setting).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import torch
+from torch import Tensor
+
+from ganzoo.models.base import LossName, OptimizerName
+from ganzoo.models.conditional import ConditionalGANModule
+from ganzoo.nn.cgan import CGANDiscriminator, CGANGenerator
+
+
+class CGAN(ConditionalGANModule):
+    """Args: ``data_shape`` is one sample's shape (``[1, 28, 28]`` for MNIST, ``[2]`` for toy data);
+    ``g_*`` / ``d_*`` size the networks of ``nn.cgan``; ``maxout_pieces`` / ``joint_maxout_pieces`` are D's
+    maxout pieces (1: LeakyReLU units); ``momentum_final`` / ``momentum_ramp_epochs`` raise SGD's momentum
+    linearly from ``momentum`` (``None``: constant); ``tanh`` bounds G's output (off for the 2-D toys).
+    The prior is the paper's z ~ U[0, 1]^latent_dim, so the truncation trick does not apply."""
+
+    def __init__(
+        self,
+        data_shape: Sequence[int] = (1, 28, 28),
+        num_classes: int = 10,
+        class_names: Sequence[str] | str | None = "digits",
+        latent_dim: int = 100,
+        g_z_hidden: int = 200,
+        g_y_hidden: int = 1000,
+        g_hidden: Sequence[int] = (1200,),
+        g_dropout: float = 0.5,
+        d_x_hidden: int = 240,
+        d_y_hidden: int = 50,
+        d_hidden: Sequence[int] = (240,),
+        maxout_pieces: int = 5,
+        joint_maxout_pieces: int = 4,
+        d_dropout: float = 0.5,
+        tanh: bool = True,
+        loss: LossName = "nonsaturating",
+        optimizer: OptimizerName = "sgd",
+        lr_g: float = 0.1,
+        lr_d: float = 0.1,
+        momentum: float = 0.5,
+        momentum_final: float | None = 0.7,
+        momentum_ramp_epochs: int = 250,
+        **kwargs: Any,
+    ) -> None:
+        if momentum_ramp_epochs < 1:
+            raise ValueError(f"momentum_ramp_epochs must be >= 1, got {momentum_ramp_epochs}")
+        super().__init__(
+            CGANGenerator(
+                latent_dim, num_classes, data_shape, g_z_hidden, g_y_hidden, g_hidden, g_dropout, tanh
+            ),
+            CGANDiscriminator(
+                data_shape,
+                num_classes,
+                d_x_hidden,
+                d_y_hidden,
+                d_hidden,
+                maxout_pieces,
+                joint_maxout_pieces,
+                d_dropout,
+            ),
+            num_classes=num_classes,
+            class_names=class_names,
+            latent_dim=latent_dim,
+            loss=loss,
+            optimizer=optimizer,
+            lr_g=lr_g,
+            lr_d=lr_d,
+            momentum=momentum,
+            **kwargs,
+        )
+
+    def sample_latent(
+        self, n: int, generator: torch.Generator | None = None, truncation: float | None = None
+    ) -> Tensor:
+        """z ~ U[0, 1]^latent_dim, the paper's prior."""
+        if truncation is not None:
+            raise ValueError("CGAN's prior is uniform on [0, 1]; truncation applies to normal priors only")
+        return torch.rand(n, self.latent_dim, device=self.device, generator=generator)
+
+    def momentum_at(self, epoch: int) -> float:
+        """SGD momentum at ``epoch``: linear from ``momentum`` to ``momentum_final`` over the ramp."""
+        hp = self.hparams
+        if hp.momentum_final is None:
+            return hp.momentum
+        progress = min(epoch / hp.momentum_ramp_epochs, 1.0)
+        return hp.momentum + progress * (hp.momentum_final - hp.momentum)
+
+    def on_train_epoch_start(self) -> None:
+        if self.hparams.optimizer == "adam":
+            return
+        for opt in self.optimizers():
+            for group in opt.param_groups:
+                group["momentum"] = self.momentum_at(self.current_epoch)
