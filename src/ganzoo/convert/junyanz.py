@@ -1,11 +1,12 @@
 """The ``.pth`` files of ``junyanz/pytorch-CycleGAN-and-pix2pix``: one generator's plain state dict, as saved
 by ``torch.save(net.state_dict())``, in the module layout our U-Net / ResNet generators share with theirs.
 
-The only renaming is the ``generator.`` prefix of the ganzoo model. The CycleGAN files were written by a
-PyTorch (< 0.4) whose InstanceNorm kept running statistics; the authors' loader drops those
-``running_mean`` / ``running_var`` / ``num_batches_tracked`` entries, and so do we - exactly those, recognised
-as statistics of a norm layer with no affine parameters in the file (their InstanceNorm is not affine,
-their BatchNorm is). Anything else that does not fit fails the strict key check of ``ganzoo.load``.
+The only renaming is the ``generator.`` prefix of the ganzoo model (whose step counters start at zero).
+The CycleGAN files were written by a PyTorch (< 0.4) whose InstanceNorm kept running statistics; the
+authors' loader drops those ``running_mean`` / ``running_var`` / ``num_batches_tracked`` entries, and so
+do we - exactly those, recognised as statistics of a norm layer with no affine parameters in the file
+(their InstanceNorm is not affine, their BatchNorm is). Anything else that does not fit fails the strict
+key check of ``ganzoo.load``.
 """
 
 from __future__ import annotations
@@ -56,4 +57,7 @@ def convert(path: Path, init_args: Mapping[str, Any]) -> dict[str, Tensor]:
     state = read_state_dict(path)
     for key in instance_norm_statistics(state):
         del state[key]
-    return {PREFIX + key: value for key, value in state.items()}
+    out = {PREFIX + key: value for key, value in state.items()}
+    # A released generator carries no training state; its step counters start at zero.
+    out.update({name: torch.zeros((), dtype=torch.long) for name in ("num_d_steps", "num_g_steps")})
+    return out
