@@ -67,8 +67,9 @@ def save_pretrained(
     """
     directory = Path(directory)
     write_directory(directory, class_path_of(model), init_args_of(model), model.state_dict())
-    grid = model.sample(64, seed=sample_seed)
-    if grid.dim() == 4:  # image models; a toy 2-D model has no picture to show
+    # Image-to-image models have no unconditional samples to show; a toy 2-D model has no picture either.
+    grid = None if _translates(model) else model.sample(64, seed=sample_seed)
+    if grid is not None and grid.dim() == 4:
         save_image_grid(grid, directory / SAMPLES_NAME, nrow=8)
     card = model_card(
         model,
@@ -103,6 +104,10 @@ def push_to_hub(
         save_pretrained(model, tmp, **card)
         info = api.upload_folder(repo_id=repo_id, folder_path=tmp, commit_message=commit_message)
     return str(info.commit_url)
+
+
+def _translates(model: GANModule) -> bool:
+    return callable(getattr(model, "translate", None))
 
 
 def _paper_of(model: GANModule) -> str | None:
@@ -153,6 +158,13 @@ def model_card(
         lines.append("No metrics recorded.")
     if samples:
         lines += ["", "## Samples", "", f"![64 samples, seed {sample_seed}]({SAMPLES_NAME})"]
+    if _translates(model):
+        usage = ["from PIL import Image", 'output = model.translate(Image.open("input.png"))  # a PIL image']
+    else:
+        usage = [
+            f"images = model.sample(16, seed={sample_seed})  # in [-1, 1]",
+            'ganzoo.save_image_grid(images, "grid.png")',
+        ]
     lines += [
         "",
         "## Usage",
@@ -160,8 +172,7 @@ def model_card(
         "```python",
         "import ganzoo",
         f'model = ganzoo.load("{name or "<this folder, or hf://owner/repo>"}")',
-        f"images = model.sample(16, seed={sample_seed})  # in [-1, 1]",
-        'ganzoo.save_image_grid(images, "grid.png")',
+        *usage,
         "```",
         "",
     ]
