@@ -3,6 +3,7 @@
 from ganzoo.models.acgan import ACGAN
 from ganzoo.models.base import GANModule
 from ganzoo.models.began import BEGAN
+from ganzoo.models.biggan import BigGAN
 from ganzoo.models.cgan import CGAN
 from ganzoo.models.cyclegan import CycleGAN
 from ganzoo.models.dcgan import DCGAN
@@ -28,6 +29,7 @@ __all__ = [
     "SNGAN",
     "WGAN",
     "WGANGP",
+    "BigGAN",
     "CycleGAN",
     "GANModule",
     "InfoGAN",
