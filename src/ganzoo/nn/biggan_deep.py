@@ -19,18 +19,13 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from ganzoo.nn import biggan
 from ganzoo.nn.attention import SelfAttention
 from ganzoo.nn.projection import Projection
 from ganzoo.nn.spectral_norm import SNConv2d, SNLinear, fold_spectral_norm
 
-# Channel multipliers of ch from the 4x4 input to the output, one stage (two blocks) per doubling.
-G_CHANNELS: dict[int, tuple[int, ...]] = {
-    32: (4, 4, 4, 4),
-    64: (16, 16, 8, 4, 2),
-    128: (16, 16, 8, 4, 2, 1),
-    256: (16, 16, 8, 8, 4, 2, 1),
-    512: (16, 16, 8, 8, 4, 2, 1, 1),
-}
+# Channel multipliers of ch from the 4x4 input to the output: BigGAN's, one stage (two blocks) per doubling.
+G_CHANNELS: dict[int, tuple[int, ...]] = {**biggan.G_CHANNELS, 512: (16, 16, 8, 8, 4, 2, 1, 1)}
 # D stages as (input multiplier, output multiplier, downsample), as in the authors' BigGAN-PyTorch.
 D_STAGES: dict[int, tuple[tuple[int, int, bool], ...]] = {
     32: ((4, 4, True), (4, 4, True), (4, 4, False)),
@@ -211,9 +206,7 @@ class BigGANDeepGenerator(nn.Module):
         # The published models keep ch output channels here and use the first three (BigGAN-PyTorch does
         # the same); ``for_inference`` drops the rest.
         self.output_conv = SNConv2d(mult[-1] * ch, mult[-1] * ch, 3, padding=1, eps=sn_eps)
-        for m in self.modules():
-            if isinstance(m, nn.Conv2d | nn.Linear | nn.Embedding):
-                nn.init.orthogonal_(getattr(m, "weight_orig", m.weight))
+        biggan.init_weights_(self, "ortho")
 
     def class_embedding(self, y: Tensor) -> Tensor:
         """The embedding of label indices (N,) or of class vectors (N, num_classes), e.g. one-hot or mixed."""
@@ -321,9 +314,7 @@ class BigGANDeepDiscriminator(nn.Module):
                 blocks.append(SelfAttention(c_out * ch, eps=sn_eps))
         self.blocks = nn.Sequential(*blocks)
         self.head = Projection(stages[-1][1] * ch, num_classes, eps=sn_eps)
-        for m in self.modules():
-            if isinstance(m, nn.Conv2d | nn.Linear | nn.Embedding):
-                nn.init.orthogonal_(getattr(m, "weight_orig", m.weight))
+        biggan.init_weights_(self, "ortho")
 
     def forward(self, x: Tensor, y: Tensor) -> Tensor:
         h = F.relu(self.blocks(self.input_conv(x))).sum(dim=(2, 3))  # global sum pooling
