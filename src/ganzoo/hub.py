@@ -49,9 +49,12 @@ def load(
     ``name_or_path`` is a catalog name (``ganzoo.list_models()``), a folder holding ``config.json`` +
     ``model.safetensors``, a Lightning ``.ckpt``, or ``hf://owner/repo[/subfolder][@revision]``.
     ``model_class`` is needed only for a ``.ckpt`` written without the ganzoo CLI, which does not record it.
+    Models that offer ``optimize_for_inference()`` (e.g. BigGAN-deep) get it: same samples, faster; entering
+    training mode undoes it.
     """
-    model = _load(name_or_path, model_class)
-    return model.to(device=device, dtype=dtype).eval()
+    model = _load(name_or_path, model_class).to(device=device, dtype=dtype).eval()
+    optimize = getattr(model, "optimize_for_inference", None)
+    return model if optimize is None else optimize()
 
 
 def _load(name_or_path: str | os.PathLike[str], model_class: type[GANModule] | str | None) -> GANModule:

@@ -4,6 +4,7 @@ from ganzoo.models.acgan import ACGAN
 from ganzoo.models.base import GANModule
 from ganzoo.models.began import BEGAN
 from ganzoo.models.biggan import BigGAN
+from ganzoo.models.biggan_deep import BigGANDeep
 from ganzoo.models.cgan import CGAN
 from ganzoo.models.cyclegan import CycleGAN
 from ganzoo.models.dcgan import DCGAN
@@ -30,6 +31,7 @@ __all__ = [
     "WGAN",
     "WGANGP",
     "BigGAN",
+    "BigGANDeep",
     "CycleGAN",
     "GANModule",
     "InfoGAN",
