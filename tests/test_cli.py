@@ -82,6 +82,7 @@ def test_there_is_a_card_per_paper_and_dataset() -> None:
     assert {"dcgan_celeba", "began_celeba"} <= names
     assert {"pix2pix_facades", "pix2pix_maps", "pix2pix_edges2shoes"} <= names
     assert {"cyclegan_horse2zebra", "cyclegan_summer2winter"} <= names
+    assert {"sngan_cifar10", "sagan_cifar10"} <= names
 
 
 @pytest.mark.parametrize("card", CARDS, ids=[c.stem for c in CARDS])
