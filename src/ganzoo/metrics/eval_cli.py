@@ -1,4 +1,7 @@
-"""``ganzoo eval fid|is|kid MODEL_OR_CKPT --data NAME``: one JSON line with the value and its protocol."""
+"""``ganzoo eval fid|is|kid MODEL_OR_CKPT --data NAME``: one JSON line with the value and its protocol.
+
+``ganzoo eval translation MODEL --data paired|unpaired ...`` measures image-to-image models.
+"""
 
 from __future__ import annotations
 
@@ -51,6 +54,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str]) -> int:
     """Entry point of ``ganzoo eval``; ``argv`` excludes the word ``eval``."""
+    if argv and argv[0] == "translation":  # image-to-image models have their own metrics and options
+        from ganzoo.metrics.translation_cli import main as translation_main
+
+        return translation_main(argv[1:])
     args = build_parser().parse_args(list(argv))
     try:
         result = run(args)

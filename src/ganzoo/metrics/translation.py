@@ -130,7 +130,7 @@ def evaluate_translation(
     extractor: nn.Module | None = None,
     fid: bool = True,
     paired: bool | None = None,
-    batch_size: int = 16,
+    batch_size: int = 1,
     device: str | torch.device = "cpu",
 ) -> dict[str, Any]:
     """Translate every input image of ``split`` once and measure the result; values plus protocol.
@@ -142,11 +142,14 @@ def evaluate_translation(
         extractor: FID feature extractor; ``None``: the standard Inception.
         fid: measure FID against the target side of ``split``.
         paired: measure L1 / PSNR / SSIM; ``None``: when the DataModule is ``paired``.
+        batch_size: images per ``translate`` call. 1, as the authors' ``test.py``: a pix2pix generator run
+            with batch statistics (their default test mode) gives outputs that depend on the whole batch.
     """
     paired = datamodule.name == "paired" if paired is None else paired
-    extractor = as_extractor(extractor).to(device)
-    target = TargetDomain(datamodule)
-    reference = reference_stats(target, split, extractor=extractor, batch_size=batch_size) if fid else None
+    reference = None
+    if fid:
+        extractor = as_extractor(extractor).to(device)
+        reference = reference_stats(TargetDomain(datamodule), split, extractor=extractor)
     metrics = TranslationMetrics(reference, extractor, paired=paired).to(device)
     inputs = DataLoader(datamodule.side(split, "A"), batch_size=batch_size)
     if paired:
@@ -165,6 +168,7 @@ def evaluate_translation(
         "direction": datamodule.direction,
         "split": split,
         "num_translated": count,
+        "translate_batch_size": batch_size,
         "image_size": f"{datamodule.crop_size} (bicubic resize of the whole image, no crop or flip)",
         **metrics.protocol(),
     }
