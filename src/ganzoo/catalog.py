@@ -6,7 +6,7 @@ import difflib
 import fnmatch
 
 from ganzoo.hub_errors import UnknownModelError
-from ganzoo.pretrained import cyclegan, mnist, pix2pix
+from ganzoo.pretrained import biggan, cyclegan, mnist, pix2pix
 from ganzoo.pretrained.entry import URL, WEIGHTS_DIR, HFFile, Metric, Pretrained, Source, packaged
 
 __all__ = [
@@ -22,7 +22,7 @@ __all__ = [
     "packaged",
 ]
 
-FAMILIES = (mnist, pix2pix, cyclegan)
+FAMILIES = (mnist, pix2pix, cyclegan, biggan)
 
 
 def _collect() -> dict[str, Pretrained]:

@@ -18,9 +18,11 @@ Converter = Callable[[Path, Mapping[str, Any]], dict[str, Tensor]]
 
 # format name (as written in catalog entries) -> module that defines ``convert``
 FORMATS: dict[str, str] = {
+    "biggan-pytorch": "ganzoo.convert.biggan_pytorch",
     "ganzoo": "ganzoo.convert.ganzoo_safetensors",
     "junyanz": "ganzoo.convert.junyanz",
     "lightning-ckpt": "ganzoo.convert.lightning_ckpt",
+    "mmgen-biggan": "ganzoo.convert.mmgen_biggan",
     "pytorch-pretrained-biggan": "ganzoo.convert.pytorch_pretrained_biggan",
 }
 
