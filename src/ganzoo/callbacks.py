@@ -19,26 +19,56 @@ class SampleGrid(L.Callback):
 
     Fixed noise makes successive grids comparable, which is how one sees mode collapse or divergence
     early. The PNG goes to ``<run dir>/samples/``; the grid is also sent to a TensorBoard or W&B logger.
+    Image-to-image models (those with ``translate``) have no latents: their grid shows rows of
+    input | output | target for the first ``min(8, num_samples)`` training pairs seen.
     """
 
     def __init__(self, num_samples: int = 64, every_n_epochs: int = 1, seed: int = 0) -> None:
         self.num_samples, self.every_n_epochs, self.seed = num_samples, every_n_epochs, seed
         self.last_path: Path | None = None
+        self.pairs: dict[str, torch.Tensor] | None = None
+
+    def on_train_batch_start(
+        self, trainer: L.Trainer, pl_module: L.LightningModule, batch: Any, i: int
+    ) -> None:
+        if not callable(getattr(pl_module, "translate", None)) or not isinstance(batch, dict):
+            return
+        wanted = min(8, self.num_samples)
+        if self.pairs is None:
+            self.pairs = {k: batch[k][:wanted].detach().clone() for k in ("A", "B")}
+        elif len(self.pairs["A"]) < wanted:
+            more = wanted - len(self.pairs["A"])
+            self.pairs = {k: torch.cat([v, batch[k][:more].detach()]) for k, v in self.pairs.items()}
 
     def on_train_epoch_end(self, trainer: L.Trainer, pl_module: L.LightningModule) -> None:
         if not isinstance(pl_module, GANModule) or (trainer.current_epoch + 1) % self.every_n_epochs:
             return
-        images = pl_module.sample(self.num_samples, seed=self.seed)
+        if callable(getattr(pl_module, "translate", None)):
+            if self.pairs is None:
+                return
+            images = self._translation_rows(pl_module)
+        else:
+            images = pl_module.sample(self.num_samples, seed=self.seed)
         if not trainer.is_global_zero:
             return
         run_dir = Path(trainer.log_dir or trainer.default_root_dir)
         name = f"epoch={trainer.current_epoch:03d}-step={trainer.global_step}.png"
-        self.last_path = save_image_grid(images, run_dir / "samples" / name)
+        nrow = 3 if callable(getattr(pl_module, "translate", None)) else None
+        self.last_path = save_image_grid(images, run_dir / "samples" / name, nrow=nrow)
         for logger in trainer.loggers:
             if isinstance(logger, TensorBoardLogger):
                 logger.experiment.add_image("samples", to_grid(images), trainer.global_step)
             elif isinstance(logger, WandbLogger):
                 logger.log_image("samples", [to_grid(images)], step=trainer.global_step)
+
+    def _translation_rows(self, pl_module: Any) -> torch.Tensor:
+        """(input, output, target) triples, single channels shown as grey, dropout noise seeded."""
+        a, b = (self.pairs[k].to(pl_module.device) for k in ("A", "B"))
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(self.seed)
+            fake = pl_module.translate(a)
+        rgb = [x.expand(-1, 3, -1, -1) if x.shape[1] == 1 else x for x in (a, fake, b)]
+        return torch.stack(rgb, 1).flatten(0, 1)
 
     def state_dict(self) -> dict[str, Any]:
         return {"last_path": str(self.last_path) if self.last_path else None}

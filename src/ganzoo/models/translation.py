@@ -143,7 +143,7 @@ class ImageTranslationModule(GANModule):
 
         super().__init__(generator, discriminator, latent_dim=0, loss=loss, scheduler=scheduler, **kwargs)
         # No latent: the input image (and dropout) is all the generator sees, so no z to record.
-        self.hparams.pop("latent_dim")
+        self.hparams.pop("latent_dim", None)
         self.image_size = image_size
 
     @staticmethod
