@@ -1,4 +1,5 @@
-"""CGAN, ACGAN and InfoGAN train on (image, label) batches: both networks change, the other one is frozen."""
+"""CGAN, ACGAN and InfoGAN train on (image, label) batches (both networks change, the other one frozen), and
+save_pretrained + ganzoo.load rebuild them."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from collections.abc import Callable
 import pytest
 import torch
 
+import ganzoo
 from ganzoo.data import MNIST
 from ganzoo.models import ACGAN, CGAN, GANModule, InfoGAN
 
@@ -46,3 +48,12 @@ def test_paper_trains_on_labelled_images(name: str, mnist_dir) -> None:
     samples = model.sample(4, seed=0)
     assert samples.shape == (4, 1, 16, 16) and samples.min() >= -1 and samples.max() <= 1
     assert torch.equal(samples, model.sample(4, seed=0))
+
+
+@pytest.mark.parametrize("name", sorted(TINY))
+def test_save_pretrained_and_load_give_the_same_samples(name: str, tmp_path) -> None:
+    torch.manual_seed(0)
+    model = TINY[name]().eval()
+    loaded = ganzoo.load(model.save_pretrained(tmp_path / name))
+    assert type(loaded) is type(model)
+    assert torch.equal(loaded.sample(4, seed=1), model.sample(4, seed=1))
