@@ -7,6 +7,7 @@ import torch
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
+import ganzoo
 from ganzoo.models import SAGAN
 from ganzoo.nn.attention import SelfAttention
 from ganzoo.nn.spectral_norm import fold_spectral_norm, has_spectral_norm
@@ -81,3 +82,18 @@ def test_folded_generator_samples_the_same_images() -> None:
     fold_spectral_norm(model.generator)
     assert not any(has_spectral_norm(m) for m in model.generator.modules())
     torch.testing.assert_close(model.sample(3, classes=[0, 4, 9], seed=0), before, rtol=0, atol=1e-5)
+
+
+def test_save_pretrained_round_trip_keeps_the_spectral_norm_state(tmp_path) -> None:
+    torch.manual_seed(0)
+    model = tiny()
+    with torch.no_grad():
+        for p in model.parameters():
+            p.add_(0.01 * torch.randn_like(p))  # gamma != 0, classes' BN affines differ
+    model.save_pretrained(tmp_path)
+    loaded = ganzoo.load(tmp_path)
+    assert type(loaded) is SAGAN
+    assert "generator.l1.weight_u" in loaded.state_dict()
+    torch.testing.assert_close(
+        loaded.sample(2, classes=[3, 7], seed=0), model.sample(2, classes=[3, 7], seed=0), rtol=0, atol=0
+    )
