@@ -131,3 +131,11 @@ def test_both_learning_rates_follow_the_schedule_epoch_by_epoch():
 def test_schedule_lengths_are_checked():
     with pytest.raises(ValueError, match="positive sum"):
         tiny_pix2pix(n_epochs=0, n_epochs_decay=0)
+
+
+def test_pil_input_follows_the_channels_of_the_direction():
+    torch.manual_seed(0)
+    model = CycleGAN(1, 3, net_g="unet_32", ngf=2, ndf=2, lambda_identity=0.0, image_size=32)
+    photo = Image.fromarray(np.full((40, 40, 3), 200, dtype=np.uint8))
+    assert model.translate(photo, "BtoA").mode == "L"  # RGB in, grey out
+    assert model.translate(photo.convert("L"), "AtoB").mode == "RGB"

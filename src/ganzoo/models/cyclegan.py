@@ -83,13 +83,8 @@ class CycleGAN(ImageTranslationModule):
             )
         super().__init__(generator, discriminator, loss=loss, **kwargs)
         self.generator_only = generator_only
-        self.in_channels, self.out_channels = in_channels, out_channels
         self.lambda_a, self.lambda_b, self.lambda_identity = lambda_a, lambda_b, lambda_identity
         self.pools = {"A": ImagePool(pool_size), "B": ImagePool(pool_size)}
-
-    @property
-    def input_channels(self) -> int:
-        return self.in_channels
 
     def translator(self, direction: Direction | None) -> nn.Module:
         direction = direction or "AtoB"

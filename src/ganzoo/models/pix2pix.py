@@ -58,11 +58,6 @@ class Pix2Pix(ImageTranslationModule):
             discriminator = build_discriminator(net_d, in_channels + out_channels, ndf, n_layers_d, norm)
         super().__init__(generator, discriminator, loss=loss, **kwargs)
         self.lambda_l1 = lambda_l1
-        self.in_channels = in_channels
-
-    @property
-    def input_channels(self) -> int:
-        return self.in_channels
 
     def translator(self, direction: Direction | None) -> nn.Module:
         if direction not in (None, "AtoB"):

@@ -89,18 +89,19 @@ def discriminator_objective(real_scores: Tensor, fake_scores: Tensor, loss: Tran
 
 
 @contextlib.contextmanager
-def batch_statistics(net: nn.Module) -> Iterator[None]:
-    """Run ``net`` in training mode (batch-norm batch statistics, dropout on) without it keeping any trace:
-    running statistics are restored afterwards, so translating never changes the model."""
+def running_as(net: nn.Module, *, training: bool) -> Iterator[None]:
+    """Run ``net`` in training mode (batch-norm statistics of the batch, dropout on) or eval mode, leaving
+    no trace: running statistics are restored afterwards, so translating never changes the model."""
     was_training = net.training
-    saved = {k: v.clone() for k, v in net.named_buffers()}
-    net.train()
+    saved = {k: v.clone() for k, v in net.named_buffers()} if training else {}
+    net.train(training)
     try:
         yield
     finally:
         with torch.no_grad():
             for k, v in net.named_buffers():
-                v.copy_(saved[k])
+                if k in saved:
+                    v.copy_(saved[k])
         net.train(was_training)
 
 
@@ -189,27 +190,16 @@ class ImageTranslationModule(GANModule):
         without dropout (CycleGAN) give the same output in both modes.
         """
         net = self.translator(direction)
-        x = self._to_tensor(image) if isinstance(image, Image.Image) else image
+        x = self._to_tensor(image, net) if isinstance(image, Image.Image) else image
         if not isinstance(x, Tensor) or x.dim() not in (3, 4):
             raise TypeError("translate() takes a PIL image or a (C, H, W) / (N, C, H, W) tensor in [-1, 1]")
-        batch = x.unsqueeze(0) if x.dim() == 3 else x
-        if eval_mode:
-            mode = contextlib.nullcontext()
-            was_training = net.training
-            net.eval()
-        else:
-            mode = batch_statistics(net)
-        try:
-            with mode:
-                out = net(batch.to(self.device, self.dtype))
-        finally:
-            if eval_mode:
-                net.train(was_training)
+        with running_as(net, training=not eval_mode):
+            out = net((x.unsqueeze(0) if x.dim() == 3 else x).to(self.device, self.dtype))
         out = out if x.dim() == 4 else out[0]
         return self._to_pil(out) if isinstance(image, Image.Image) else out
 
-    def _to_tensor(self, image: Image.Image) -> Tensor:
-        channels = self.input_channels
+    def _to_tensor(self, image: Image.Image, net: nn.Module) -> Tensor:
+        channels = next(m for m in net.modules() if isinstance(m, nn.Conv2d)).in_channels
         image = image.convert("RGB" if channels == 3 else "L")
         image = image.resize((self.image_size, self.image_size), Image.BICUBIC)
         array = torch.from_numpy(np.asarray(image, dtype=np.float32).copy()) / 127.5 - 1.0
@@ -220,7 +210,3 @@ class ImageTranslationModule(GANModule):
         # (x + 1) / 2 * 255, truncated to uint8 as the authors' tensor2im does.
         array = ((image.float().cpu() + 1.0) * 127.5).clamp(0, 255).to(torch.uint8).permute(1, 2, 0).numpy()
         return Image.fromarray(array[..., 0] if array.shape[-1] == 1 else array)
-
-    @property
-    def input_channels(self) -> int:
-        raise NotImplementedError
