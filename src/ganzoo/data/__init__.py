@@ -4,6 +4,7 @@ from ganzoo.data.base import DatasetNotFoundError, GANDataModule
 from ganzoo.data.celeba import CelebA
 from ganzoo.data.cifar10 import CIFAR10
 from ganzoo.data.image_folder import ImageFolder
+from ganzoo.data.imagenet import ImageNet
 from ganzoo.data.mnist import MNIST, FashionMNIST
 from ganzoo.data.paired import Paired
 from ganzoo.data.registry import available, create, get, register
@@ -18,6 +19,7 @@ __all__ = [
     "FashionMNIST",
     "GANDataModule",
     "ImageFolder",
+    "ImageNet",
     "Paired",
     "Toy2D",
     "Unpaired",
