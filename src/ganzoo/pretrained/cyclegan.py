@@ -37,22 +37,26 @@ _MODELS: dict[str, tuple[str, str]] = {
     "iphone2dslr_flower": ("iphone2dslr_flower", "iPhone flower photo -> DSLR-style photo"),
 }
 
+
+def _reference(value: float, maps: str, images: str) -> tuple[Metric, ...]:
+    protocol = f"{maps} on the test split at 256x256, {images}, identity weight 0.5"
+    return (mmgen_reference_fid(value, "cyclegan", protocol),)
+
+
+# file name -> MMGeneration's FID of the authors' implementation for that direction
 _REFERENCE_FID: dict[str, tuple[Metric, ...]] = {
-    "horse2zebra": (
-        mmgen_reference_fid(
-            62.111,
-            "cyclegan",
-            "horse -> zebra on the horse2zebra test split at 256x256, num_images=140 "
-            "in its config (testA 120 horses, testB 140 zebras), identity weight 0.5",
-        ),
+    "horse2zebra": _reference(
+        62.111, "horse -> zebra", "num_images=140 (testA 120 horses, testB 140 zebras)"
     ),
-    "zebra2horse": (
-        mmgen_reference_fid(
-            138.646,
-            "cyclegan",
-            "zebra -> horse on the horse2zebra test split at 256x256, identity weight 0.5",
-        ),
+    "zebra2horse": _reference(138.646, "zebra -> horse", "num_images=120"),
+    "summer2winter_yosemite": _reference(
+        77.342, "summer -> winter", "num_images=238 (testA 309 summer, testB 238 winter)"
     ),
+    "winter2summer_yosemite": _reference(72.631, "winter -> summer", "image count as in its config"),
+}
+_ZOO_CARDS = {
+    "horse2zebra": "zoo_cards/cyclegan_horse2zebra.yaml",
+    "summer2winter_yosemite": "zoo_cards/cyclegan_summer2winter.yaml",
 }
 
 
@@ -68,6 +72,7 @@ def _entry(file: str, dataset: str, maps: str) -> Pretrained:
             f"file is the generator for {maps}."
         ),
         metrics=_REFERENCE_FID.get(file, ()),
+        zoo_card=_ZOO_CARDS.get(dataset),
     )
 
 

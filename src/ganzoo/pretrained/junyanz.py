@@ -33,6 +33,7 @@ def generator_entry(
     dataset: str,
     training: str,
     metrics: tuple[Metric, ...] = (),
+    zoo_card: str | None = None,
 ) -> Pretrained:
     """An authors' ``.pth`` (one generator, published with no checksum) for ``model`` built generator-only."""
     return Pretrained(
@@ -47,5 +48,6 @@ def generator_entry(
         paper=paper,
         dataset=dataset,
         metrics=metrics,
+        zoo_card=zoo_card,
         training=training,
     )

@@ -35,6 +35,7 @@ ENTRIES: tuple[Pretrained, ...] = (
         dataset="facades",
         training=_training("facades", "label map -> facade photo (--direction BtoA)"),
         metrics=_fid(119.135, 106, "labels -> photo (b2a)"),
+        zoo_card="zoo_cards/pix2pix_facades.yaml",
     ),
     generator_entry(
         name="pix2pix-edges2shoes",
@@ -44,6 +45,7 @@ ENTRIES: tuple[Pretrained, ...] = (
         dataset="edges2shoes",
         training=_training("edges2shoes", "edge map -> shoe photo (--direction AtoB)"),
         metrics=_fid(75.774, 200, "edges -> shoes (a2b)"),
+        zoo_card="zoo_cards/pix2pix_edges2shoes.yaml",
     ),
     generator_entry(
         name="pix2pix-sat2map",
@@ -53,6 +55,7 @@ ENTRIES: tuple[Pretrained, ...] = (
         dataset="maps",
         training=_training("maps", "aerial photo -> map (--direction AtoB)"),
         metrics=_fid(149.731, 1098, "aerial -> map (a2b)"),
+        zoo_card="zoo_cards/pix2pix_maps.yaml",
     ),
     generator_entry(
         name="pix2pix-map2sat",
