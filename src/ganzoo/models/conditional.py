@@ -70,6 +70,13 @@ class ConditionalGANModule(GANModule):
             raise ValueError("this model is unconditional (num_classes=None); sample it without classes")
         if classes is None:
             return self.sample_labels(n, generator)
+        if isinstance(classes, Tensor) and classes.is_floating_point() and classes.dim() == 2:
+            # Class vectors (one-hot or mixed), passed on to generators that embed them (BigGAN-deep).
+            if classes.shape != (n, self.num_classes):
+                raise ValueError(
+                    f"class vectors must have shape ({n}, {self.num_classes}), got {tuple(classes.shape)}"
+                )
+            return classes.to(self.device, self.dtype)
         if isinstance(classes, Tensor):
             labels = classes.to(self.device, torch.long).reshape(-1)
         else:

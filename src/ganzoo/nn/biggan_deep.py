@@ -171,6 +171,8 @@ class BigGANDeepGenerator(nn.Module):
         bn_eps, sn_eps: the epsilons of batch norm and spectral norm (1e-4 in the published models).
     """
 
+    accepts_class_vectors = True  # y may be a (soft) class vector; see class_embedding
+
     def __init__(
         self,
         resolution: int = 128,
