@@ -77,10 +77,13 @@ def test_g_loss_is_minus_lc_plus_the_nonsaturating_source_term() -> None:
     torch.testing.assert_close(out["loss"], expected)
 
 
-def test_classify_reads_the_auxiliary_head() -> None:
-    model = tiny()
-    x = torch.randn(6, 2)
-    assert torch.equal(model.classify(x), model.discriminator(x)[:, 1:].argmax(1))
+def test_classify_reads_the_auxiliary_head_in_eval_mode() -> None:
+    model = ACGAN(data_shape=(1, 16, 16), latent_dim=4, width=8)
+    model.train()
+    x = torch.randn(6, 1, 16, 16)
+    predicted = model.classify(x)
+    assert model.discriminator.training  # restored
+    assert torch.equal(predicted, model.discriminator.eval()(x)[:, 1:].argmax(1))
 
 
 def test_bad_data_shape_is_explained() -> None:

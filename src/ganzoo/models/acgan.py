@@ -22,6 +22,7 @@ from torch import Tensor, nn
 
 from ganzoo.models.base import LossName
 from ganzoo.models.conditional import ConditionalGANModule
+from ganzoo.models.translation import running_as
 from ganzoo.nn.conditioning import OneHotConcat
 from ganzoo.nn.dcgan import DCGANDiscriminator, DCGANGenerator
 from ganzoo.nn.mlp import MLPDiscriminator, MLPGenerator
@@ -85,8 +86,9 @@ class ACGAN(ConditionalGANModule):
 
     @torch.no_grad()
     def classify(self, x: Tensor) -> Tensor:
-        """The auxiliary classifier's predicted class of each image."""
-        return self.discriminate(x)[1].argmax(dim=1)
+        """The auxiliary classifier's predicted class of each image (D in eval mode)."""
+        with running_as(self.discriminator, training=False):
+            return self.discriminate(x.to(self.device, self.dtype))[1].argmax(dim=1)
 
     def d_loss(self, batch: Any) -> dict[str, Tensor]:
         """-(L_S + L_C): the source loss plus the class cross-entropy on real AND generated images."""

@@ -25,6 +25,7 @@ from torch import Tensor, nn
 
 from ganzoo import losses
 from ganzoo.models.base import GANModule, LossName
+from ganzoo.models.translation import running_as
 from ganzoo.nn.dcgan import init_dcgan_weights_
 from ganzoo.nn.infogan import InfoGANDiscriminator, InfoGANGenerator, conv_body, mlp_body
 from ganzoo.nn.mlp import MLPGenerator
@@ -131,7 +132,7 @@ class InfoGAN(GANModule):
                 index = _per_sample(torch.as_tensor(category, device=self.device).reshape(-1), n, "category")
                 if index.min() < 0 or index.max() >= self.categories:
                     raise ValueError(f"category must be in [0, {self.categories}), got {index.tolist()}")
-            parts.append(nn.functional.one_hot(index.long(), self.categories).float())
+            parts.append(nn.functional.one_hot(index.long(), self.categories).to(z.dtype))
         elif category is not None:
             raise ValueError("this InfoGAN has no categorical code (categories=0)")
         if self.continuous_codes:
@@ -221,10 +222,6 @@ class InfoGAN(GANModule):
     @torch.no_grad()
     def predict_codes(self, x: Tensor) -> tuple[Tensor | None, Tensor | None]:
         """Q's reading of the codes of ``x``: (most likely category, means of the continuous codes)."""
-        was_training = self.discriminator.training
-        self.discriminator.eval()
-        try:
+        with running_as(self.discriminator, training=False):
             logits, mean, _ = self.split_q(self.discriminator(x.to(self.device, self.dtype))[1])
-        finally:
-            self.discriminator.train(was_training)
         return (None if logits is None else logits.argmax(1)), mean
