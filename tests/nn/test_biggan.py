@@ -146,3 +146,12 @@ def test_bad_configurations_are_explained() -> None:
         tiny_g(attention=(12,))
     with pytest.raises(ValueError, match=r"z of shape \(N, 40\)"):
         tiny_g()(torch.randn(2, 30), torch.tensor([0, 1]))
+
+
+def test_parameter_counts_match_the_original_biggan_at_128() -> None:
+    """google/compare_gan's resnet_biggan_test.py pins the original (TF) BigGAN 128 networks' sizes:
+    70,433,988 weights in G and 87,982,370 in D (ch 96, z 120, shared embedding 128, 1000 classes)."""
+    g = BigGANGenerator(128, 1000, 120, 96, 128, True, (64,), init=None)
+    d = BigGANDiscriminator(128, 1000, 96, (64,), init=None)
+    assert sum(p.numel() for p in g.parameters()) == 70_433_988
+    assert sum(p.numel() for p in d.parameters()) == 87_982_370
