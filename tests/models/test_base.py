@@ -161,3 +161,18 @@ def test_invalid_arguments_are_explained() -> None:
         tiny_dcgan(penalty="gp")
     with pytest.raises(ValueError, match="image_size = 4 \\* 2\\^k"):
         DCGAN(image_size=28)
+
+
+def test_ema_of_spectral_norm_layers_normalises_by_the_averaged_weights() -> None:
+    torch.manual_seed(0)
+    ema = torch.nn.utils.spectral_norm(torch.nn.Linear(6, 5))
+    model = torch.nn.utils.spectral_norm(torch.nn.Linear(6, 5))
+    w = 0.5 * ema.weight_orig.detach() + 0.5 * model.weight_orig.detach()
+    u_model = model.weight_u.detach().clone()
+    ema_update_(ema, model, 0.5)
+    # One power iteration on the averaged weight, started from the copied vector (torch's update rule).
+    v = torch.nn.functional.normalize(w.t() @ u_model, dim=0, eps=1e-12)
+    u = torch.nn.functional.normalize(w @ v, dim=0, eps=1e-12)
+    torch.testing.assert_close(ema.weight_orig, w)
+    torch.testing.assert_close(ema.weight_v, v)
+    torch.testing.assert_close(ema.weight_u, u)

@@ -24,6 +24,7 @@ __all__ = [
     "fold_spectral_norm",
     "has_spectral_norm",
     "maybe_spectral_norm",
+    "refresh_spectral_norm_",
     "spectral_norm",
 ]
 
@@ -84,6 +85,18 @@ def biggan_pytorch_sn_state(weight: Tensor, u0: Tensor, eps: float = 1e-12) -> d
     v = F.normalize(u0 @ w, eps=eps)
     u = F.normalize(v @ w.t(), eps=eps)
     return {"weight_orig": weight.clone(), "weight_u": u.reshape(-1), "weight_v": v.reshape(-1)}
+
+
+@torch.no_grad()
+def refresh_spectral_norm_(module: nn.Module) -> None:
+    """One power iteration for every SN layer in ``module``'s tree, from its stored vectors.
+
+    A module whose weights were changed without a training forward (an EMA copy) keeps vectors of the old
+    weights; eval mode would then normalise by a stale sigma. This brings them back in step.
+    """
+    for m in module.modules():
+        for hook in _spectral_norms(m):
+            hook.compute_weight(m, do_power_iteration=True)
 
 
 def fold_spectral_norm(module: M) -> M:
