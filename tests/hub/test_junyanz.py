@@ -143,6 +143,21 @@ def test_only_statistics_of_non_affine_norms_are_dropped():
     assert instance_norm_statistics(state) == ["model.2.running_mean", "model.2.num_batches_tracked"]
 
 
+def test_batch_norm_files_from_before_pytorch_0_4_get_their_step_counters(tmp_path):
+    """pix2pix files saved by PyTorch < 0.4 have no ``num_batches_tracked``; it is filled with 0."""
+    shapes = {k: s for k, s in manifest("unet_256_batch").items() if not k.endswith("num_batches_tracked")}
+    assert len(shapes) == 82 - 13  # 13 BatchNorm2d layers in unet_256
+    file = tmp_path / "old.pth"
+    torch.save({k: torch.zeros(1) for k in shapes}, file)  # only the keys matter here
+    converted = convert(file, {})
+    counters = [k for k in converted if k.endswith("num_batches_tracked")]
+    assert len(counters) == 13 and all(int(converted[k]) == 0 for k in counters)
+    assert set(converted) == {f"generator.{k}" for k in manifest("unet_256_batch")} | {
+        "num_d_steps",
+        "num_g_steps",
+    }
+
+
 def test_anything_else_unexpected_fails_clearly(tmp_path, monkeypatch):
     state = _random_state(manifest("resnet_9blocks_instance_published"))
     state["model.99.weight"] = torch.zeros(1)

@@ -5,8 +5,9 @@ The only renaming is the ``generator.`` prefix of the ganzoo model (whose step c
 The CycleGAN files were written by a PyTorch (< 0.4) whose InstanceNorm kept running statistics; the
 authors' loader drops those ``running_mean`` / ``running_var`` / ``num_batches_tracked`` entries, and so
 do we - exactly those, recognised as statistics of a norm layer with no affine parameters in the file
-(their InstanceNorm is not affine, their BatchNorm is). Anything else that does not fit fails the strict
-key check of ``ganzoo.load``.
+(their InstanceNorm is not affine, their BatchNorm is). Files of that age also lack batch norm's
+``num_batches_tracked``, which is filled with 0 as PyTorch's loader does. Anything else that does not fit
+fails the strict key check of ``ganzoo.load``.
 """
 
 from __future__ import annotations
@@ -53,10 +54,22 @@ def instance_norm_statistics(state: Mapping[str, Tensor]) -> list[str]:
     ]
 
 
+def missing_batch_counters(state: Mapping[str, Tensor]) -> list[str]:
+    """``num_batches_tracked`` keys absent from batch-norm layers saved by PyTorch < 0.4, which had none."""
+    layers = [key.removesuffix(".running_mean") for key in state if key.endswith(".running_mean")]
+    return [
+        f"{layer}.num_batches_tracked"
+        for layer in layers
+        if f"{layer}.weight" in state and f"{layer}.num_batches_tracked" not in state
+    ]
+
+
 def convert(path: Path, init_args: Mapping[str, Any]) -> dict[str, Tensor]:
     state = read_state_dict(path)
     for key in instance_norm_statistics(state):
         del state[key]
+    for key in missing_batch_counters(state):  # filled with 0, as PyTorch's own loader does for old files
+        state[key] = torch.zeros((), dtype=torch.long)
     out = {PREFIX + key: value for key, value in state.items()}
     # A released generator carries no training state; its step counters start at zero.
     out.update({name: torch.zeros((), dtype=torch.long) for name in ("num_d_steps", "num_g_steps")})
