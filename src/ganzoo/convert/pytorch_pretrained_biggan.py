@@ -10,7 +10,6 @@ spectral norm's ``u``) leaves sigma, hence every output, unchanged.
 
 from __future__ import annotations
 
-import pickle
 import re
 from collections.abc import Mapping
 from pathlib import Path
@@ -19,7 +18,7 @@ from typing import Any
 import torch
 from torch import Tensor
 
-from ganzoo.hub_errors import UnsafeCheckpointError
+from ganzoo.convert.biggan_pytorch import model_state, read_state_dict
 
 _SN = ("weight_orig", "weight_u", "weight_v")
 _ATTENTION = {"snconv1x1_theta": "theta", "snconv1x1_phi": "phi", "snconv1x1_g": "g", "snconv1x1_o_conv": "o"}
@@ -72,24 +71,6 @@ def generator_state(reference: Mapping[str, Tensor]) -> dict[str, Tensor]:
     return out
 
 
-def read_state_dict(path: Path) -> dict[str, Tensor]:
-    """The tensors of ``pytorch_model.bin``, refusing anything that only code execution could rebuild."""
-    try:
-        state = torch.load(path, map_location="cpu", weights_only=True)
-    except pickle.UnpicklingError as err:
-        raise UnsafeCheckpointError(
-            f"refusing to load {path}: it holds Python objects beyond tensors, and ganzoo never unpickles "
-            f"those ({str(err).splitlines()[0]})"
-        ) from err
-    if not isinstance(state, Mapping):
-        raise ValueError(f"{path} holds a {type(state).__name__}, not the state dict of a BigGAN generator")
-    return dict(state)
-
-
 def convert(path: Path, init_args: Mapping[str, Any]) -> dict[str, Tensor]:
-    """Keys of ``ganzoo.models.BigGANDeep``: its generator, and the EMA copy when it keeps one."""
-    generator = generator_state(read_state_dict(path))
-    out = {f"generator.{k}": v for k, v in generator.items()}
-    if init_args.get("ema_decay") is not None:
-        out.update({f"generator_ema.{k}": v for k, v in generator.items()})
-    return out
+    """Keys of ``ganzoo.models.BigGANDeep``, laid out as for ``BigGAN`` (G, its EMA copy, step counters)."""
+    return model_state(generator_state(read_state_dict(path)), init_args)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ganzoo.pretrained.entry import URL, Metric, Pretrained
+from ganzoo.pretrained.entry import URL, HFFile, Metric, Pretrained
 
 PAPER = 'Brock et al., "Large Scale GAN Training for High Fidelity Natural Image Synthesis", ICLR 2019'
 
@@ -67,3 +67,64 @@ ENTRIES: tuple[Pretrained, ...] = (
     ),
 )
 
+
+# BigGAN-deep: DeepMind's TF Hub modules (deepmind/biggan-deep-{128,256,512}) as converted to PyTorch by
+# Hugging Face's pytorch-pretrained-biggan (Apache-2.0): G's EMA weights with batch-norm statistics at 51
+# truncations; no discriminator was published. Nor was a checksum, so the hash is pinned at first download.
+_DEEP_S3 = "https://s3.amazonaws.com/models.huggingface.co/biggan/biggan-deep-{size}-pytorch_model.bin"
+_DEEP_HF_128 = HFFile(  # the same conversion mirrored on the Hub (211 MB), pinned to a commit
+    "osanseviero/BigGAN-deep-128", "pytorch_model.bin", "8298f9813ae8188fa7404299d4d8edcd00bbd728"
+)
+_DEEP_PROTOCOL = (
+    "mmgeneration's evaluation of its own conversion of this file (configs/biggan/README.md, 'Converted "
+    "weights'; the protocol of mmagic's biggan-deep_cvt-hugging-face*_imagenet1k-{size}x{size}.py): 50k "
+    "samples of the EMA generator, untruncated z, StyleGAN's TorchScript port of the TF Inception{reference}"
+)
+
+
+def _biggan_deep(size: int, fid: float, inception_score: float, hf: tuple[HFFile, ...] = ()) -> Pretrained:
+    return Pretrained(
+        name=f"biggan-deep-{size}",
+        model="ganzoo.models.BigGANDeep",
+        # pytorch-pretrained-biggan's config (convert_tf_to_pytorch.py): z_dim 128, channel_width 128, 1000
+        # classes, attention before layer 8 (at 64x64), eps 1e-4 for batch norm and spectral norm, n_stats 51.
+        init_args={
+            "image_size": size,
+            "num_classes": 1000,
+            "class_names": "imagenet",
+            "latent_dim": 128,
+            "embed_dim": 128,
+            "g_ch": 128,
+            "g_attention": 64,
+            "n_stats": 51,
+            "bn_eps": 1e-4,
+            "sn_eps": 1e-4,
+            "ema_decay": None,
+            "generator_only": True,
+        },
+        sha256=None,
+        sources=(*hf, URL(_DEEP_S3.format(size=size))),
+        format="pytorch-pretrained-biggan",
+        filename="pytorch_model.bin",
+        license="Apache-2.0 (DeepMind's TF Hub modules; pytorch-pretrained-biggan's conversion)",
+        paper=PAPER + " (BigGAN-deep, Appendix B)",
+        dataset="imagenet",
+        metrics=(
+            Metric(
+                "FID", fid, _DEEP_PROTOCOL.format(size=size, reference=", vs all ImageNet-1k train images")
+            ),
+            Metric("IS", inception_score, _DEEP_PROTOCOL.format(size=size, reference="")),
+        ),
+        training=(
+            "Trained by DeepMind on ImageNet ILSVRC 2012 on TPUv3 pods and released as TF Hub modules; "
+            "converted to PyTorch by pytorch-pretrained-biggan. No zoo card retrains them; BigGANDeep's "
+            "defaults are the authors' BigGAN-PyTorch BigGAN-deep recipe (scripts/launch_BigGAN_deep.sh)."
+        ),
+    )
+
+
+ENTRIES += (
+    _biggan_deep(128, 5.9471, 107.161, hf=(_DEEP_HF_128,)),
+    _biggan_deep(256, 11.3151, 135.107),
+    _biggan_deep(512, 16.8728, 124.368),
+)
