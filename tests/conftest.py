@@ -56,6 +56,22 @@ def real_mnist() -> Path:
     return path
 
 
+@pytest.fixture(scope="session")
+def real_facades() -> Path:
+    path = SHARED_DATA / "facades"
+    if not (path / "train").is_dir():
+        pytest.skip(f"the real facades set (pix2pix AB format) is not at {path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def real_horse2zebra() -> Path:
+    path = SHARED_DATA / "horse2zebra"
+    if not (path / "trainA").is_dir():
+        pytest.skip(f"the real horse2zebra set is not at {path}")
+    return path
+
+
 def ab_pair(rng: np.random.Generator, size: int = 24) -> np.ndarray:
     """One AB image: A is red-dominant noise, B is A with its channels reversed (blue-dominant), so the
     two halves are told apart by colour and any crop or flip of one can be checked against the other."""

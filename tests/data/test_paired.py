@@ -16,8 +16,6 @@ from ganzoo.data import DatasetNotFoundError, Paired
 from ganzoo.data import archives as archives_module
 from ganzoo.data.archives import UnsafeArchiveError
 
-from ..conftest import SHARED_DATA
-
 LOAD, CROP = 36, 32
 
 
@@ -191,11 +189,8 @@ def test_archive_links_are_refused(tmp_path) -> None:
         archives_module.extract(archive, tmp_path / "facades", top="facades")
 
 
-def test_real_facades_has_the_published_splits() -> None:
-    root = SHARED_DATA / "facades"
-    if not (root / "train").is_dir():
-        pytest.skip(f"the real facades set is not at {root}")
-    dm = Paired("facades", data_dir=root, direction="BtoA", download=False)
+def test_real_facades_has_the_published_splits(real_facades) -> None:
+    dm = Paired("facades", data_dir=real_facades, direction="BtoA", download=False)
     assert [len(dm.dataset(s)) for s in ("train", "val", "test")] == [400, 100, 106]
     item = dm.dataset("test")[0]
     assert item["A"].shape == item["B"].shape == (3, 256, 256)

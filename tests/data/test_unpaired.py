@@ -12,8 +12,6 @@ from ganzoo import data
 from ganzoo.data import DatasetNotFoundError, Unpaired
 from ganzoo.data import archives as archives_module
 
-from ..conftest import SHARED_DATA
-
 LOAD, CROP = 20, 16
 
 
@@ -119,10 +117,7 @@ def test_download_unpacks_the_authors_zip(unpaired_dir, tmp_path, monkeypatch) -
     ]
 
 
-def test_real_horse2zebra_layout() -> None:
-    root = SHARED_DATA / "horse2zebra"
-    if not (root / "trainA").is_dir():
-        pytest.skip(f"the real horse2zebra set is not at {root}")
-    dm = Unpaired("horse2zebra", data_dir=root, download=False)
+def test_real_horse2zebra_layout(real_horse2zebra) -> None:
+    dm = Unpaired("horse2zebra", data_dir=real_horse2zebra, download=False)
     assert len(dm.dataset("train")) == max(1067, 1334) and len(dm.dataset("test")) == max(120, 140)
     assert len(dm.side("test", "B")) == 140 and dm.side("test", "B")[0][0].shape == (3, 256, 256)
