@@ -31,7 +31,7 @@ from ganzoo.models.translation import (
 from ganzoo.nn.image_pool import ImagePool
 from ganzoo.nn.norm import NormName
 
-_OTHER: dict[Direction, Direction] = {"AtoB": "BtoA", "BtoA": "AtoB"}
+_DIRECTIONS = ("AtoB", "BtoA")
 
 
 class CycleGAN(ImageTranslationModule):
@@ -88,7 +88,7 @@ class CycleGAN(ImageTranslationModule):
 
     def translator(self, direction: Direction | None) -> nn.Module:
         direction = direction or "AtoB"
-        if direction not in _OTHER:
+        if direction not in _DIRECTIONS:
             raise ValueError(f"direction must be 'AtoB' or 'BtoA', got {direction!r}")
         if not self.generator_only:
             return self.generator[direction]
