@@ -4,6 +4,7 @@ CGAN and ACGAN: for every class, at least 90% of the samples asked for that clas
 mode (``toy2d.mode_accuracy``). InfoGAN never sees labels: after training, each value of its 8-way
 categorical code is matched to a mode by best matching (Hungarian algorithm) on the counts of samples
 within 3 std of each mode, and at least 90% of all samples must land on their code's matched mode.
+For reference, real data scores 1 - exp(-9/2) = 98.9% on the 3-std rule (2-D Gaussian radii are Rayleigh).
 Each budget is fixed and seeded; each test takes 10-40 s on one thread.
 """
 
