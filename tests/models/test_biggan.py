@@ -213,3 +213,15 @@ def test_learns_class_conditional_colours() -> None:
     samples = [model.sample(64, classes=c, seed=0) for c in (0, 1)]
     red_minus_blue = [(s[:, 0] - s[:, 2]).mean().item() for s in samples]
     assert red_minus_blue[0] > 1.0 and red_minus_blue[1] < -1.0, red_minus_blue
+
+
+def test_interpolation_moves_between_classes_through_the_shared_embedding() -> None:
+    from ganzoo.interpolate import interpolate
+
+    torch.manual_seed(0)
+    model = tiny(num_classes=10, class_names="cifar10", ema_decay=None)
+    frames = interpolate(model, 5, seeds=(0, 1), classes=["cat", "truck"], truncation=0.5)
+    z0 = model.sample_latent(1, torch.Generator().manual_seed(0), truncation=0.5)
+    z1 = model.sample_latent(1, torch.Generator().manual_seed(1), truncation=0.5)
+    torch.testing.assert_close(frames[:1], model.sample(1, z=z0, classes="cat"))
+    torch.testing.assert_close(frames[-1:], model.sample(1, z=z1, classes="truck"))

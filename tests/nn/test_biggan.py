@@ -155,3 +155,19 @@ def test_parameter_counts_match_the_original_biggan_at_128() -> None:
     d = BigGANDiscriminator(128, 1000, 96, (64,), init=None)
     assert sum(p.numel() for p in g.parameters()) == 70_433_988
     assert sum(p.numel() for p in d.parameters()) == 87_982_370
+
+
+def test_class_vectors_mix_the_shared_embeddings() -> None:
+    torch.manual_seed(0)
+    g = tiny_g().eval()
+    z, onehot = torch.randn(2, 40), torch.eye(5)[[1, 3]]
+    torch.testing.assert_close(g(z, onehot), g(z, torch.tensor([1, 3])))
+    mix = 0.25 * torch.eye(5)[1] + 0.75 * torch.eye(5)[3]
+    torch.testing.assert_close(
+        g.class_embedding(mix[None]), 0.25 * g.shared.weight[1:2] + 0.75 * g.shared.weight[3:4]
+    )
+    assert g.accepts_class_vectors and not tiny_g(shared_dim=0, hier=False).accepts_class_vectors
+    with pytest.raises(ValueError, match=r"class vectors must have shape \(N, 5\)"):
+        g(z, torch.ones(2, 4))
+    with pytest.raises(ValueError, match="label indices"):
+        tiny_g(shared_dim=0, hier=False, latent_dim=32)(torch.randn(2, 32), onehot)

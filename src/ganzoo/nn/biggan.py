@@ -167,7 +167,8 @@ class DBlock(nn.Module):
 
 
 class BigGANGenerator(nn.Module):
-    """``G(z, y)``: images in [-1, 1] of shape (N, 3, image_size, image_size) for labels ``y``.
+    """``G(z, y)``: images in [-1, 1] of shape (N, 3, image_size, image_size) for labels ``y`` (or, with a
+    shared embedding, class vectors: see ``class_embedding``).
 
     Args:
         image_size: 32, 64, 128 or 256.
@@ -221,10 +222,30 @@ class BigGANGenerator(nn.Module):
         self.output_conv = SNConv2d(widths[-1], 3, 3, padding=1, eps=sn_eps)
         init_weights_(self, init)
 
+    @property
+    def accepts_class_vectors(self) -> bool:
+        """Whether ``y`` may be class vectors, e.g. a mix of classes (the shared embedding is linear)."""
+        return self.shared is not None
+
+    def class_embedding(self, y: Tensor) -> Tensor:
+        """What conditions the batch norms: the shared embedding of labels (N,) or of class vectors
+        (N, num_classes), or the labels themselves for per-layer class embeddings."""
+        if not y.is_floating_point():
+            return y if self.shared is None else self.shared(y)
+        if self.shared is None:
+            raise ValueError(
+                "per-layer class embeddings take label indices; class vectors need shared_dim > 0"
+            )
+        if y.dim() != 2 or y.shape[1] != self.shared.num_embeddings:
+            raise ValueError(
+                f"class vectors must have shape (N, {self.shared.num_embeddings}), got {tuple(y.shape)}"
+            )
+        return y @ self.shared.weight
+
     def forward(self, z: Tensor, y: Tensor) -> Tensor:
         if z.dim() != 2 or z.shape[1] != self.latent_dim:
             raise ValueError(f"expected z of shape (N, {self.latent_dim}), got {tuple(z.shape)}")
-        c = y if self.shared is None else self.shared(y)
+        c = self.class_embedding(y)
         if self.hier:
             z, *chunks = z.split(self.chunk, dim=1)
             conds = [torch.cat([c, chunk], dim=1) for chunk in chunks]
