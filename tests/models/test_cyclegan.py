@@ -83,6 +83,26 @@ def test_discriminator_step_feeds_the_history_pools():
     assert len(model.pools["A"]) == len(model.pools["B"]) == 3
 
 
+def test_resume_is_identical_to_an_uninterrupted_run_pools_included(tmp_path):
+    def fit(max_epochs: int, ckpt: str | None = None) -> CycleGAN:
+        torch.manual_seed(0)
+        model = tiny(pool_size=4, net_g="unet_32", net_d="n_layers", n_layers_d=1)
+        trainer = quiet_trainer(max_epochs=max_epochs, enable_checkpointing=True, default_root_dir=tmp_path)
+        trainer.fit(model, loader(n=8, batch_size=2), ckpt_path=ckpt)
+        if ckpt is None:
+            trainer.save_checkpoint(tmp_path / f"epoch{max_epochs}.ckpt")
+        return model
+
+    straight = fit(2)
+    fit(1)
+    resumed = fit(2, str(tmp_path / "epoch1.ckpt"))
+    for key, value in straight.state_dict().items():
+        torch.testing.assert_close(resumed.state_dict()[key], value, atol=1e-6, rtol=0, msg=key)
+    for domain in "AB":
+        pools = resumed.pools[domain].images, straight.pools[domain].images
+        assert len(pools[0]) == 4 and all(torch.equal(x, y) for x, y in zip(*pools, strict=True))
+
+
 def test_one_optimizer_over_both_generators_and_one_over_both_discriminators():
     model = tiny()
     opt_d, opt_g = model.configure_optimizers()[0]

@@ -86,6 +86,16 @@ class CycleGAN(ImageTranslationModule):
         self.lambda_a, self.lambda_b, self.lambda_identity = lambda_a, lambda_b, lambda_identity
         self.pools = {"A": ImagePool(pool_size), "B": ImagePool(pool_size)}
 
+    def on_save_checkpoint(self, checkpoint: dict[str, Any]) -> None:
+        # The history is training state: without it a resumed run would show D other fakes.
+        super().on_save_checkpoint(checkpoint)
+        checkpoint["image_pools"] = {k: [im.cpu() for im in pool.images] for k, pool in self.pools.items()}
+
+    def on_load_checkpoint(self, checkpoint: dict[str, Any]) -> None:
+        super().on_load_checkpoint(checkpoint)
+        for k, images in checkpoint.get("image_pools", {}).items():
+            self.pools[k].images = list(images)
+
     def translator(self, direction: Direction | None) -> nn.Module:
         direction = direction or "AtoB"
         if direction not in _DIRECTIONS:

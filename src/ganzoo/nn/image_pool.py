@@ -35,7 +35,7 @@ class ImagePool:
                 out.append(image)
             elif torch.rand(()) < 0.5:
                 i = int(torch.randint(len(self.images), ()))
-                out.append(self.images[i])
+                out.append(self.images[i].to(image))  # a resumed pool may sit on another device
                 self.images[i] = image.clone()
             else:
                 out.append(image)
