@@ -28,7 +28,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="ganzoo eval",
         description="Measure FID, IS or KID of a model's samples with the standard 2015-12-05 Inception "
-        "and print one JSON line: the value and the full protocol.",
+        "and print one JSON line: the value and the full protocol. Image-to-image models: "
+        "`ganzoo eval translation -h`.",
     )
     p.add_argument("metric", choices=METRICS)
     p.add_argument("model", help="catalog name, model folder, Lightning .ckpt or hf://owner/repo")
