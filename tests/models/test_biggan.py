@@ -225,3 +225,20 @@ def test_interpolation_moves_between_classes_through_the_shared_embedding() -> N
     z1 = model.sample_latent(1, torch.Generator().manual_seed(1), truncation=0.5)
     torch.testing.assert_close(frames[:1], model.sample(1, z=z0, classes="cat"))
     torch.testing.assert_close(frames[-1:], model.sample(1, z=z1, classes="truck"))
+
+
+def test_standing_statistics_average_the_batch_statistics_of_samples() -> None:
+    torch.manual_seed(0)
+    model = tiny(ema_decay=None)
+    g = model.generator
+    seen = []
+    g.output_bn.register_forward_pre_hook(lambda m, args: seen.append(args[0].clone()))
+    sn_before = g.blocks[0].conv1.weight_u.clone()
+    model.accumulate_standing_stats(num_batches=3, batch_size=8, truncation=0.5)
+    means = torch.stack([x.mean(dim=(0, 2, 3)) for x in seen])
+    variances = torch.stack([x.var(dim=(0, 2, 3), unbiased=True) for x in seen])  # BN keeps unbiased ones
+    torch.testing.assert_close(g.output_bn.running_mean, means.mean(0), rtol=1e-5, atol=1e-5)
+    torch.testing.assert_close(g.output_bn.running_var, variances.mean(0), rtol=1e-5, atol=1e-5)
+    assert torch.equal(g.blocks[0].conv1.weight_u, sn_before)  # spectral norm stayed in eval mode
+    assert g.training and g.output_bn.momentum == 0.1  # modes and momentum restored
+    assert g.output_bn.num_batches_tracked == 3

@@ -112,3 +112,32 @@ class BigGAN(ConditionalGANModule):
         if self.hparams.optimizer == "adam":  # BigGAN-PyTorch's recipes set Adam's epsilon
             return torch.optim.Adam(params, lr=lr, betas=tuple(self.hparams.betas), eps=self.hparams.adam_eps)
         return super()._make_optimizer(params, lr)
+
+    @torch.no_grad()
+    def accumulate_standing_stats(
+        self, num_batches: int = 16, batch_size: int = 64, truncation: float | None = None, seed: int = 0
+    ) -> None:
+        """Give the sampling generator's batch norms "standing statistics" (the paper's Sec. 4 evaluation,
+        BigGAN-PyTorch's ``--accumulate_stats``): the average of the batch statistics of ``num_batches``
+        forward passes of its own samples, at ``truncation``, in place of the running averages of training.
+
+        Only the batch norms run in training mode, so spectral norm's power iteration does not advance.
+        """
+        net = self.sampling_generator
+        norms = [m for m in net.modules() if isinstance(m, nn.modules.batchnorm._BatchNorm)]
+        momenta = [m.momentum for m in norms]
+        was_training = net.training
+        rng = torch.Generator(device=self.device).manual_seed(seed)
+        net.eval()
+        try:
+            for m in norms:
+                m.reset_running_stats()
+                m.momentum = None  # a cumulative average over the passes
+                m.train()
+            for _ in range(num_batches):
+                z = self.sample_latent(batch_size, generator=rng, truncation=truncation)
+                net(z.to(self.dtype), self.sample_labels(batch_size, rng))
+        finally:
+            for m, momentum in zip(norms, momenta, strict=True):
+                m.momentum = momentum
+            net.train(was_training)
