@@ -1,5 +1,5 @@
-"""CycleGAN: Zhu et al., "Unpaired Image-to-Image Translation using Cycle-Consistent Adversarial Networks",
-ICCV 2017.
+"""CycleGAN: Zhu et al., "Unpaired Image-to-Image Translation using Cycle-Consistent Adversarial Networks"
+(ICCV 2017).
 
 Two generators, G: A -> B and F: B -> A, each with a discriminator on its output domain, trained with the
 least-squares GAN loss plus cycle consistency, lambda_A ||F(G(a)) - a||_1 + lambda_B ||G(F(b)) - b||_1,
