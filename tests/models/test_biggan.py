@@ -181,6 +181,8 @@ def test_generator_only_model_has_no_discriminator_and_samples() -> None:
     model = tiny(generator_only=True, ema_decay=None)
     assert not any(k.startswith("discriminator.") for k in model.state_dict())
     assert model.sample(2, classes=0, seed=0).shape == (2, 3, 32, 32)
+    with pytest.raises(RuntimeError, match="no discriminator to train against"):
+        model.configure_optimizers()
 
 
 def test_learns_class_conditional_colours() -> None:

@@ -108,6 +108,14 @@ class BigGAN(ConditionalGANModule):
             out["loss"] = out["loss"] + out["ortho"]
         return out
 
+    def configure_optimizers(self) -> Any:
+        if self.hparams.generator_only:
+            raise RuntimeError(
+                "this BigGAN was built generator_only (the form of published generators) and has no "
+                "discriminator to train against; build it without generator_only to train"
+            )
+        return super().configure_optimizers()
+
     def _make_optimizer(self, params: Any, lr: float) -> torch.optim.Optimizer:
         if self.hparams.optimizer == "adam":  # BigGAN-PyTorch's recipes set Adam's epsilon
             return torch.optim.Adam(params, lr=lr, betas=tuple(self.hparams.betas), eps=self.hparams.adam_eps)
