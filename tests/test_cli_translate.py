@@ -31,6 +31,8 @@ def test_translates_one_image_with_a_saved_pix2pix(tmp_path, capsys):
     torch.manual_seed(0)
     model = Pix2Pix(net_g="unet_64", ngf=4, ndf=4, image_size=64).eval()  # unet_64 has a dropout level
     folder = model.save_pretrained(tmp_path / "p2p")
+    card = (folder / "README.md").read_text()
+    assert "model.translate(" in card and not (folder / "samples.png").exists()  # no latents to sample
     labels = _image(tmp_path / "labels.png", 0)
     assert main(["translate", str(folder), str(labels), "-o", str(tmp_path / "out" / "photo.png")]) == 0
     out = Image.open(tmp_path / "out" / "photo.png")
