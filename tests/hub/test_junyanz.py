@@ -202,3 +202,18 @@ def test_catalog_has_the_authors_models_with_their_urls():
     ):
         assert CATALOG[name].model == "ganzoo.models.CycleGAN" and CATALOG[name].sha256 is None
     assert [m.value for m in facades.metrics] == [119.135] and [m.value for m in h2z.metrics] == [62.111]
+
+
+@pytest.mark.slow
+def test_full_size_pix2pix_file_loads_by_name_and_translates_like_the_network(tmp_path, monkeypatch):
+    """The unet_256 layout at full size (54M parameters), end to end at 256x256."""
+    state = _random_state(manifest("unet_256_batch"))
+    file = tmp_path / "facades_label2photo.pth"
+    torch.save(state, file)
+    with pytest.warns(UserWarning):
+        model = ganzoo.load(_entry(monkeypatch, file, "ganzoo.models.Pix2Pix"))
+    reference = UNetGenerator(num_downs=8, ngf=64)
+    reference.load_state_dict(state, strict=True)
+    x = torch.rand(2, 3, 256, 256) * 2 - 1
+    with torch.no_grad():
+        assert torch.allclose(model.translate(x, eval_mode=True), reference.eval()(x), atol=1e-5)
