@@ -7,7 +7,12 @@ import pytest
 import torch
 
 from ganzoo.models import BigGANDeep
-from ganzoo.nn.biggan_deep import BigGANDeepDiscriminator, BigGANDeepGenerator, StandingBatchNorm
+from ganzoo.nn.biggan_deep import (
+    BigGANDeepDiscriminator,
+    BigGANDeepGenerator,
+    PointwiseConv,
+    StandingBatchNorm,
+)
 from ganzoo.nn.spectral_norm import has_spectral_norm
 from tests.models.helpers import changed, quiet_trainer, snapshot
 
@@ -118,3 +123,12 @@ def test_networks_refuse_sizes_they_do_not_define():
         BigGANDeepDiscriminator(512)
     d = BigGANDeepDiscriminator(32, num_classes=5, channel_width=4)
     assert d(torch.randn(2, 3, 32, 32), torch.tensor([0, 3])).shape == (2,)
+
+
+@pytest.mark.parametrize("memory_format", [torch.contiguous_format, torch.channels_last])
+def test_pointwise_conv_is_the_1x1_convolution(memory_format):
+    conv = torch.nn.Conv2d(6, 5, 1)
+    x = torch.randn(2, 6, 3, 4).contiguous(memory_format=memory_format)
+    torch.testing.assert_close(PointwiseConv(conv)(x), conv(x))
+    with pytest.raises(ValueError, match="plain 1x1"):
+        PointwiseConv(torch.nn.Conv2d(6, 5, 3))

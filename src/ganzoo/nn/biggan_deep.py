@@ -144,17 +144,33 @@ class GBlock(nn.Module):
         self.conv4 = SNConv2d(hidden, out_channels, 1, eps=sn_eps)
 
     def forward(self, x: Tensor, cond: Tensor, truncation: float | None = None) -> Tensor:
-        h = self.conv1(F.relu(self.bn1(x, truncation, cond)))
-        h = F.relu(self.bn2(h, truncation, cond))
+        # In-place ReLUs: each acts on a fresh batch-norm output that nothing else keeps.
+        h = self.conv1(F.relu(self.bn1(x, truncation, cond), inplace=True))
+        h = F.relu(self.bn2(h, truncation, cond), inplace=True)
         if self.upsample:
             h = F.interpolate(h, scale_factor=2, mode="nearest")
         h = self.conv2(h)
-        h = self.conv3(F.relu(self.bn3(h, truncation, cond)))
-        h = self.conv4(F.relu(self.bn4(h, truncation, cond)))
+        h = self.conv3(F.relu(self.bn3(h, truncation, cond), inplace=True))
+        h = self.conv4(F.relu(self.bn4(h, truncation, cond), inplace=True))
         x = x[:, : self.out_channels]
         if self.upsample:
             x = F.interpolate(x, scale_factor=2, mode="nearest")
         return h + x
+
+
+class PointwiseConv(nn.Module):
+    """A 1x1 convolution as one matrix product over the pixels of a channels-last map, a view away from
+    (N*H*W, C); torch's CPU convolution takes a slower per-image path for small 1x1 batches."""
+
+    def __init__(self, conv: nn.Conv2d) -> None:
+        super().__init__()
+        if conv.kernel_size != (1, 1) or conv.stride != (1, 1) or conv.groups != 1:
+            raise ValueError(f"PointwiseConv replaces plain 1x1 convolutions, got {conv}")
+        self.weight = nn.Parameter(conv.weight.detach().flatten(1), requires_grad=conv.weight.requires_grad)
+        self.bias = None if conv.bias is None else nn.Parameter(conv.bias.detach(), conv.bias.requires_grad)
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.linear(x.permute(0, 2, 3, 1), self.weight, self.bias).permute(0, 3, 1, 2)
 
 
 class BigGANDeepGenerator(nn.Module):
@@ -172,6 +188,7 @@ class BigGANDeepGenerator(nn.Module):
     """
 
     accepts_class_vectors = True  # y may be a (soft) class vector; see class_embedding
+    memory_format = torch.contiguous_format  # of the activations; for_inference's copy goes channels-last
 
     def __init__(
         self,
@@ -224,22 +241,28 @@ class BigGANDeepGenerator(nn.Module):
         """``truncation`` selects the batch-norm statistics in eval mode (``None``: those of 1.0)."""
         cond = torch.cat([z, self.class_embedding(y)], dim=1)
         h = self.linear(cond).view(z.shape[0], -1, self.bottom_width, self.bottom_width)
+        h = h.contiguous(memory_format=self.memory_format)
         for block in self.blocks:
             h = block(h, cond, truncation) if isinstance(block, GBlock) else block(h)
-        h = self.output_conv(F.relu(self.output_bn(h, truncation)))
+        h = self.output_conv(F.relu(self.output_bn(h, truncation), inplace=True))
         return torch.tanh(h[:, : self.rgb_channels])
 
     @torch.no_grad()
     def for_inference(self) -> BigGANDeepGenerator:
         """A frozen eval-mode copy that computes the same images faster: spectral norm folded into plain
-        weights, and the output convolution cut to the three channels that are used. ``self`` is unchanged,
-        so training goes on exactly as before; the copy goes stale once the weights change."""
+        weights, the output convolution cut to the three channels that are used, and activations kept
+        channels-last, where the bottlenecks' 1x1 convolutions are single matrix products. ``self`` is
+        unchanged, so training goes on exactly as before; the copy goes stale once the weights change."""
         net = fold_spectral_norm(copy.deepcopy(self)).eval().requires_grad_(False)
         conv = net.output_conv
         conv.weight = nn.Parameter(conv.weight[: self.rgb_channels].clone(), requires_grad=False)
         conv.bias = nn.Parameter(conv.bias[: self.rgb_channels].clone(), requires_grad=False)
         conv.out_channels = self.rgb_channels
-        return net
+        for block in net.blocks:
+            if isinstance(block, GBlock):
+                block.conv1, block.conv4 = PointwiseConv(block.conv1), PointwiseConv(block.conv4)
+        net.memory_format = torch.channels_last
+        return net.to(memory_format=torch.channels_last)
 
 
 class DBlock(nn.Module):
