@@ -19,6 +19,7 @@ def test_registry_lists_every_dataset() -> None:
         "cifar10",
         "fashion_mnist",
         "image_folder",
+        "imagenet",
         "mnist",
         "paired",
         "toy2d",
