@@ -34,7 +34,8 @@ class BigGAN(ConditionalGANModule):
     bn_eps, sn_eps: [BN_eps, SN_eps].
     init: weight initialisation, ``"ortho"``, ``"N02"`` or ``"xavier"`` [G_init, D_init]; ``None`` keeps
         torch's default, for a model about to load trained weights [skip_init].
-    ortho_reg: beta of the orthogonal regularization of G (all weights but the shared embedding) [G_ortho].
+    ortho_reg: beta of the paper's orthogonal regularization of G, all weights but the shared embedding
+        [G_ortho, whose direct gradient update equals this penalty at ortho_reg = G_ortho / 2].
     adam_eps: Adam's epsilon [adam_eps].
     generator_only: build G alone (no D), the form of the published generator checkpoints, for inference.
     **kwargs: everything ``GANModule`` takes (``d_steps``, ``lr_g``, ``ema_decay``, ...).
