@@ -31,6 +31,7 @@ lint: setup
 bench: setup           ## speed and FID comparisons against peers; results go to benchmarks/results/
 	$(BIN)/python benchmarks/train_speed.py
 	$(BIN)/python benchmarks/load_speed.py
+	$(BIN)/python benchmarks/sample_speed.py
 	$(BIN)/python benchmarks/fid_speed.py
 	$(BIN)/python benchmarks/fid_table.py
 

@@ -112,6 +112,16 @@ def test_inference_copy_is_exact_follows_the_model_and_leaves_training_alone():
     model.double()
     assert fast.output_conv.weight.dtype == torch.float64
     assert model.sample(3, z=z, classes=labels, truncation=0.5).dtype == torch.float64
+    # New weights (here: another state dict) are picked up: the copy is remade, not reused stale.
+    other = tiny(generator_only=True).double().eval()
+    model.load_state_dict(other.state_dict())
+    torch.testing.assert_close(
+        model.sample(3, z=z.double(), classes=labels, truncation=0.5),
+        other.sample(3, z=z.double(), classes=labels, truncation=0.5),
+        atol=1e-6,
+        rtol=0,
+    )
+    assert model._inference_generator is not fast
     model.train()
     assert model._inference_generator is None and has_spectral_norm(model.generator.output_conv)
 

@@ -11,6 +11,7 @@ orthogonal regularization, BN eps 1e-5, SN eps 1e-6, Adam eps 1e-6, EMA 0.9999 f
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -37,6 +38,7 @@ class BigGANDeep(BigGAN):
     """
 
     _inference_generator: BigGANDeepGenerator | None = None  # set by optimize_for_inference, never saved
+    _inference_version = -1
 
     def __init__(
         self,
@@ -122,19 +124,24 @@ class BigGANDeep(BigGAN):
     # --- inference --------------------------------------------------------------------------------
 
     def generate(self, net: nn.Module, z: Tensor, labels: Tensor, truncation: float | None) -> Tensor:
-        fast = self._inference_generator
-        if fast is not None and net is self.sampling_generator and not net.training:
-            net = fast
+        if self._inference_generator is not None and net is self.sampling_generator and not net.training:
+            if self._inference_version != _version(net):  # weights changed since the copy: copy again
+                self.optimize_for_inference()
+            net = self._inference_generator
         return net(z, labels, truncation)
 
     def optimize_for_inference(self) -> BigGANDeep:
-        """Sample through a frozen copy of the sampling generator with spectral norm folded into its weights
-        and the unused output channels dropped (``BigGANDeepGenerator.for_inference``): same images, faster.
+        """Sample through a frozen copy of the sampling generator, ``BigGANDeepGenerator.for_inference``
+        (spectral norm folded into plain weights, unused output channels dropped, channels-last): the
+        same images, faster.
 
-        The copy follows ``.to()``; it is dropped when the model enters training mode, so training is
-        unaffected. ``ganzoo.load`` calls this. Returns ``self``.
+        The copy follows ``.to()`` and is remade when the generator's weights change in place (a loaded state
+        dict, an optimizer step); entering training mode drops it, so training is unaffected. ``ganzoo.load``
+        calls this. Returns ``self``.
         """
-        self.__dict__["_inference_generator"] = self.sampling_generator.for_inference()
+        net = self.sampling_generator
+        self.__dict__["_inference_generator"] = net.for_inference()
+        self.__dict__["_inference_version"] = _version(net)
         return self
 
     def train(self, mode: bool = True) -> BigGANDeep:
@@ -206,3 +213,10 @@ class BigGANDeep(BigGAN):
             m.running_means.copy_(means[m])
             m.running_vars.copy_(variances[m])
         self.__dict__["_inference_generator"] = None
+
+
+def _version(module: nn.Module) -> int:
+    """Sum of the in-place modification counters of ``module``'s tensors: changes whenever its weights do
+    (tensors made under ``torch.inference_mode`` keep no counter and count as unchanged)."""
+    tensors = itertools.chain(module.parameters(), module.buffers())
+    return sum(0 if t.is_inference() else t._version for t in tensors)
