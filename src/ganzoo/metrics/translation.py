@@ -96,7 +96,7 @@ class TranslationMetrics(nn.Module):
             raise ValueError(
                 f"paired metrics need the ground truth of shape {tuple(fake.shape)}, got {shape}"
             )
-        fake, real = prepare_images(fake), prepare_images(real)
+        fake, real = prepare_images(fake).contiguous(), prepare_images(real).contiguous()
         self.l1.update(fake, real)
         self.psnr.update((fake + 1) / 2, (real + 1) / 2)
         self.ssim.update(ssim_per_image((fake + 1) / 2, (real + 1) / 2))
