@@ -35,6 +35,23 @@ D_STAGES: dict[int, tuple[tuple[int, int, bool], ...]] = {
 }
 
 
+@torch.no_grad()
+def _settle_spectral_norm(module: nn.Module, iterations: int = 10) -> None:
+    """Power-iterate every spectral norm's stored vectors on the initial weights.
+
+    torch starts them at random and eval mode uses them as they are, so a fresh network's sigma could be
+    anything (images of NaN); a few iterations make eval mode right from the start.
+    """
+    for m in module.modules():
+        if hasattr(m, "weight_orig") and hasattr(m, "weight_u"):
+            w, u = m.weight_orig.flatten(1), m.weight_u
+            for _ in range(iterations):
+                v = F.normalize(w.t() @ u, dim=0)
+                u = F.normalize(w @ v, dim=0)
+            m.weight_u.copy_(u)
+            m.weight_v.copy_(v)
+
+
 class StandingBatchNorm(nn.Module):
     """Batch norm whose eval statistics depend on the truncation the latents were drawn with.
 
@@ -226,6 +243,7 @@ class BigGANDeepGenerator(nn.Module):
         # the same); ``for_inference`` drops the rest.
         self.output_conv = SNConv2d(mult[-1] * ch, mult[-1] * ch, 3, padding=1, eps=sn_eps)
         biggan.init_weights_(self, "ortho")
+        _settle_spectral_norm(self)
 
     def class_embedding(self, y: Tensor) -> Tensor:
         """The embedding of label indices (N,) or of class vectors (N, num_classes), e.g. one-hot or mixed."""
@@ -340,6 +358,7 @@ class BigGANDeepDiscriminator(nn.Module):
         self.blocks = nn.Sequential(*blocks)
         self.head = Projection(stages[-1][1] * ch, num_classes, eps=sn_eps)
         biggan.init_weights_(self, "ortho")
+        _settle_spectral_norm(self)
 
     def forward(self, x: Tensor, y: Tensor) -> Tensor:
         h = F.relu(self.blocks(self.input_conv(x))).sum(dim=(2, 3))  # global sum pooling
