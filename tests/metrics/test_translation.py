@@ -78,6 +78,14 @@ def test_translations_are_rounded_to_8_bit_before_measuring() -> None:
     assert metrics.compute()["l1"] == 0.0
 
 
+def test_views_such_as_transposes_and_broadcasts_are_accepted() -> None:
+    real = eight_bit(2, 3, 16, 16, seed=3)
+    guess = eight_bit(1, 3, 16, 16, seed=4).expand(2, -1, -1, -1)  # one guess for every image
+    metrics = TranslationMetrics(None)
+    metrics.update(guess.transpose(2, 3), real.transpose(2, 3))
+    assert metrics.compute()["l1"] == pytest.approx((guess - real).abs().mean().item(), rel=1e-6)
+
+
 def test_paired_update_needs_the_ground_truth() -> None:
     metrics = TranslationMetrics(None)
     with pytest.raises(ValueError, match="need the ground truth of shape"):
