@@ -57,8 +57,8 @@ class StandingBatchNorm(nn.Module):
 
     Truncating z shifts every activation's distribution, so the published models carry ``n_stats`` sets of
     "standing" statistics measured at truncations 0, 1/(n_stats-1), ..., 1. A truncation between grid points
-    mixes its two neighbours with ``pytorch-pretrained-biggan``'s arithmetic: with ``c, i = modf(t * (n-1))``
-    the mix is ``c * stats[i] + (1 - c) * stats[i + 1]`` (weights as published, so images match theirs).
+    mixes its two neighbours with ``pytorch-pretrained-biggan``'s arithmetic: ``c, i = modf(t / step)`` and
+    ``c * stats[i] + (1 - c) * stats[i + 1]`` (sic: the weights as published, so that images match theirs).
     Training normalizes with batch statistics and keeps every slot at their running average (z is not
     truncated then); ``ganzoo.models.BigGANDeep.standing_statistics`` re-measures each slot at its truncation.
 
