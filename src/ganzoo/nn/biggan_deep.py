@@ -43,7 +43,7 @@ def _settle_spectral_norm(module: nn.Module, iterations: int = 10) -> None:
     anything (images of NaN); a few iterations make eval mode right from the start.
     """
     for m in module.modules():
-        if hasattr(m, "weight_orig") and hasattr(m, "weight_u"):
+        if hasattr(m, "weight_orig") and hasattr(m, "weight_u") and not m.weight_orig.is_meta:
             w, u = m.weight_orig.flatten(1), m.weight_u
             for _ in range(iterations):
                 v = F.normalize(w.t() @ u, dim=0)
