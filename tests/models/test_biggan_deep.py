@@ -76,7 +76,8 @@ def test_standing_statistics_measure_each_truncation():
     model = tiny(generator_only=True, g_ch=4)
     bn = model.generator.blocks[0].bn1
     untouched = bn.running_vars[10].clone()
-    model.standing_statistics(num_batches=2, batch_size=256, slots=[0, 25, 50])
+    model.accumulate_standing_stats(num_batches=2, batch_size=256, slots=[0, 50])
+    model.accumulate_standing_stats(num_batches=2, batch_size=256, truncation=0.5)  # slot 25 alone
     assert torch.equal(bn.running_vars[10], untouched)
     inputs = []
     hook = bn.register_forward_pre_hook(lambda m, args: inputs.append(args[0]))
@@ -87,14 +88,14 @@ def test_standing_statistics_measure_each_truncation():
     # z's share of the variance grows with the truncation; at truncation 0 (z = 0) only the class varies.
     assert bn.running_vars[0].mean() < bn.running_vars[25].mean() < bn.running_vars[50].mean()
     with pytest.raises(ValueError, match=r"slots must be in \[0, 51\)"):
-        model.standing_statistics(slots=[51])
+        model.accumulate_standing_stats(slots=[51])
 
 
 def test_generator_only_samples_but_refuses_to_train():
     model = tiny(generator_only=True)
     assert not any(k.startswith("discriminator.") for k in model.state_dict())
     assert model.sample(2, classes=[0, 4], truncation=0.5, seed=0).shape == (2, 3, 32, 32)
-    with pytest.raises(ValueError, match="generator_only=False"):
+    with pytest.raises(RuntimeError, match="without generator_only to train"):
         model.configure_optimizers()
 
 

@@ -12,6 +12,7 @@ orthogonal regularization, BN eps 1e-5, SN eps 1e-6, Adam eps 1e-6, EMA 0.9999 f
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -113,14 +114,6 @@ class BigGANDeep(BigGAN):
         embed = {id(p) for p in self.generator.embed.parameters()}
         return (p for p in self.generator.parameters() if id(p) not in embed)
 
-    def configure_optimizers(self) -> Any:
-        if self.hparams.generator_only:
-            raise ValueError(
-                "this BigGANDeep has no discriminator (generator_only=True, the form of the published "
-                "weights), so it cannot be trained; build it with generator_only=False to train"
-            )
-        return super().configure_optimizers()
-
     # --- inference --------------------------------------------------------------------------------
 
     def generate(self, net: nn.Module, z: Tensor, labels: Tensor, truncation: float | None) -> Tensor:
@@ -156,21 +149,29 @@ class BigGANDeep(BigGAN):
         return self
 
     @torch.no_grad()
-    def standing_statistics(
-        self, num_batches: int = 16, batch_size: int = 64, seed: int = 0, slots: Sequence[int] | None = None
+    def accumulate_standing_stats(
+        self,
+        num_batches: int = 16,
+        batch_size: int = 64,
+        truncation: float | None = None,
+        seed: int = 0,
+        slots: Sequence[int] | None = None,
     ) -> None:
-        """Re-measure the batch-norm statistics of the truncation slots of the sampling generator.
+        """Re-measure the batch-norm statistics of truncation slots of the sampling generator.
 
-        BigGAN's "standing statistics": run G in training mode on ``num_batches`` batches of z drawn at each
-        slot's truncation (z = 0 at truncation 0) and store the average batch mean and variance, as the
-        published models' statistics were made. Training alone leaves every slot at the untruncated
-        running average. Call it after training and before sampling at low truncations. Only the batch
-        norms run in training mode; spectral norm keeps its stored vectors. ``slots`` limits the work to
-        some slots (slot i holds truncation i / (n_stats - 1)); the others keep their statistics.
+        BigGAN's "standing statistics", per truncation: run G in training mode on ``num_batches`` batches of
+        z drawn at each slot's truncation (z = 0 at truncation 0) and store the average batch mean and
+        variance, as the published models' statistics were made. Training alone leaves every slot at the
+        untruncated running average. ``truncation`` limits the work to the slots sampling at it reads (one,
+        or its two grid neighbours), ``slots`` to the given ones (slot i holds truncation i / (n_stats - 1));
+        by default every slot. Only the batch norms run in training mode; spectral norm keeps its vectors.
         """
         net = self.sampling_generator
         norms = [m for m in net.modules() if isinstance(m, StandingBatchNorm)]
         n_stats = norms[0].running_means.shape[0]
+        if truncation is not None:
+            coef, index = math.modf(truncation / norms[0].step_size)
+            slots = [int(index)] if coef == 0.0 else [int(index), int(index) + 1]
         slots = list(range(n_stats) if slots is None else slots)
         if any(not 0 <= i < n_stats for i in slots):
             raise ValueError(f"slots must be in [0, {n_stats}), got {slots}")

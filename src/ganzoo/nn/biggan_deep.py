@@ -60,7 +60,7 @@ class StandingBatchNorm(nn.Module):
     mixes its two neighbours with ``pytorch-pretrained-biggan``'s arithmetic: ``c, i = modf(t / step)`` and
     ``c * stats[i] + (1 - c) * stats[i + 1]`` (sic: the weights as published, so that images match theirs).
     Training normalizes with batch statistics and keeps every slot at their running average (z is not
-    truncated then); ``ganzoo.models.BigGANDeep.standing_statistics`` re-measures each slot at its truncation.
+    truncated then); ``BigGANDeep.accumulate_standing_stats`` re-measures each slot at its own truncation.
 
     With ``cond_dim`` the gain and bias are ``1 + W_gain c`` and ``W_bias c`` of a conditioning vector
     (spectrally normalized linear maps, BigGAN's conditional BN); without, they are learned vectors.
