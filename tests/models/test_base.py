@@ -176,3 +176,18 @@ def test_ema_of_spectral_norm_layers_normalises_by_the_averaged_weights() -> Non
     torch.testing.assert_close(ema.weight_orig, w)
     torch.testing.assert_close(ema.weight_v, v)
     torch.testing.assert_close(ema.weight_u, u)
+
+
+class ModeRecorder(L.Callback):
+    def __init__(self) -> None:
+        self.training: list[bool] = []
+
+    def on_train_batch_start(self, trainer: L.Trainer, pl_module: DCGAN, batch: Any, batch_idx: int) -> None:
+        self.training.append(pl_module.generator.training and pl_module.discriminator.training)
+
+
+def test_a_model_left_in_eval_mode_trains_in_train_mode(mnist16) -> None:
+    model = tiny_dcgan().eval()  # as ganzoo.load returns it
+    recorder = ModeRecorder()
+    quiet_trainer(max_steps=4, callbacks=[recorder]).fit(model, mnist16)  # 2 batches: D, G, D, G
+    assert recorder.training == [True, True]

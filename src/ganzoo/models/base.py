@@ -162,6 +162,11 @@ class GANModule(L.LightningModule):
         if isinstance(strategy, DDPStrategy):
             strategy._ddp_kwargs["find_unused_parameters"] = True
 
+    def on_fit_start(self) -> None:
+        # Lightning keeps the modes modules are in when fit starts. A model from ganzoo.load (or one just
+        # sampled) is in eval mode, where spectral norm stops iterating and batch norm uses stored statistics.
+        self.train()
+
     def configure_optimizers(self) -> Any:
         hp = self.hparams
         opt_d = self._make_optimizer(self.discriminator.parameters(), hp.lr_d)
