@@ -114,3 +114,16 @@ def test_adam_keeps_its_own_param_groups() -> None:
     model = tiny(num_classes=8, optimizer="adam", lr_g=1e-3, lr_d=1e-3)
     quiet_trainer(max_epochs=1).fit(model, Toy2D(num_samples=64, batch_size=32))
     assert all("momentum" not in opt.optimizer.param_groups[0] for opt in model.optimizers())
+
+
+def test_discriminator_reads_pixels_in_the_papers_unit_range() -> None:
+    """D(x, y) is the same network applied to ((x + 1) / 2, y); the labels' branch is untouched."""
+    model = tiny(data_shape=(1, 8, 8), tanh=True)
+    d = model.discriminator.eval()
+    x, y = torch.rand(5, 1, 8, 8) * 2 - 1, torch.randint(3, (5,))
+    d.unit_range = False
+    plain = d((x + 1) / 2, y)
+    d.unit_range = True
+    torch.testing.assert_close(d(x, y), plain)
+    assert not torch.allclose(d(x, y), d((x + 1) / 2, y)), "the rescaling must change what D sees"
+    assert not tiny().discriminator.unit_range, "unbounded data (no tanh) must reach D unchanged"

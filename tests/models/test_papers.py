@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 import torch
 
+from ganzoo.cli import run_cli
 from ganzoo.data import MNIST
-from ganzoo.models import WGAN
+from ganzoo.models import GAN, WGAN
 
 from .helpers import TINY_PAPERS, StepRecorder, changed, quiet_trainer, snapshot
+
+CARDS = Path(__file__).resolve().parents[2] / "zoo_cards"
 
 
 @pytest.mark.parametrize("name", sorted(TINY_PAPERS))
@@ -80,3 +85,48 @@ def test_began_discriminator_is_an_autoencoder() -> None:
     assert model.discriminator(x).shape == x.shape
     z = model.sample_latent(1000)
     assert z.min() >= -1 and z.max() <= 1 and z.mean().abs() < 0.05, "BEGAN samples z ~ U[-1, 1]"
+
+
+def test_gan_discriminator_reads_pixels_in_the_papers_unit_range() -> None:
+    """D(x) is the same network applied to (x + 1) / 2: the papers' MNIST pixels lie in [0, 1]."""
+    image_gan = TINY_PAPERS["GAN"]()
+    d = image_gan.discriminator.eval()  # no dropout: the same network both times
+    x = torch.rand(6, 1, 16, 16) * 2 - 1
+    d.unit_range = False
+    plain = d((x + 1) / 2)
+    d.unit_range = True
+    torch.testing.assert_close(d(x), plain)
+    assert not torch.allclose(d(x), d((x + 1) / 2)), "the rescaling must change what D sees"
+    toy = GAN(data_shape=(2,), g_hidden=(8,), d_hidden=(8,), maxout_pieces=1, tanh=False)
+    assert not toy.discriminator.unit_range, "unbounded data (no tanh) must reach D unchanged"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("card", ["gan_mnist", "cgan_mnist"])
+def test_mnist_cards_stay_finite_on_real_mnist(card: str, real_mnist, tmp_path) -> None:
+    """Regression: with [-1, 1] pixels both cards' SGD went NaN on real MNIST at global steps ~150-260."""
+    steps = 300
+    cli = run_cli(
+        [
+            "fit",
+            "-c",
+            str(CARDS / f"{card}.yaml"),
+            "--data.data_dir",
+            str(real_mnist),
+            "--data.download",
+            "false",
+            "--data.num_workers",
+            "0",
+            "--trainer.max_steps",
+            str(steps),
+            "--trainer.logger",
+            "false",
+            "--trainer.enable_checkpointing",
+            "false",
+            "--trainer.default_root_dir",
+            str(tmp_path),
+        ]
+    )
+    assert cli.trainer.global_step == steps
+    assert all(torch.isfinite(p).all() for p in cli.model.parameters())
+    assert torch.isfinite(cli.model.sample(8, seed=0)).all()

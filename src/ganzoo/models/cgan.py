@@ -25,7 +25,8 @@ class CGAN(ConditionalGANModule):
     """Args: ``data_shape`` is one sample's shape (``[1, 28, 28]`` for MNIST, ``[2]`` for toy data);
     ``g_*`` / ``d_*`` size the networks of ``nn.cgan``; ``maxout_pieces`` / ``joint_maxout_pieces`` are D's
     maxout pieces (1: LeakyReLU units); ``momentum_final`` / ``momentum_ramp_epochs`` raise SGD's momentum
-    linearly from ``momentum`` (``None``: constant); ``tanh`` bounds G's output (off for the 2-D toys).
+    linearly from ``momentum`` (``None``: constant); ``tanh`` bounds G's output to [-1, 1] and has D read
+    images in the paper's [0, 1] pixel range (``nn.mlp.unit_range_pixels``); off for the 2-D toys.
     The prior is the paper's z ~ U[0, 1]^latent_dim, so the truncation trick does not apply."""
 
     def __init__(
@@ -69,6 +70,7 @@ class CGAN(ConditionalGANModule):
                 maxout_pieces,
                 joint_maxout_pieces,
                 d_dropout,
+                unit_range=tanh,
             ),
             num_classes=num_classes,
             class_names=class_names,

@@ -16,7 +16,9 @@ from ganzoo.nn.mlp import MLPDiscriminator, MLPGenerator
 
 class GAN(GANModule):
     """Args: ``data_shape`` is the shape of one sample (``[1, 28, 28]`` for MNIST, ``[2]`` for toy data);
-    ``tanh`` bounds G's output to [-1, 1] (turn it off for unbounded data such as the 2-D toys)."""
+    ``tanh`` bounds G's output to [-1, 1] and has D read images in the paper's [0, 1] pixel range
+    (``nn.mlp.unit_range_pixels``; SGD at lr 0.1 diverges on [-1, 1] pixels); turn it off for unbounded data
+    such as the 2-D toys."""
 
     def __init__(
         self,
@@ -36,7 +38,7 @@ class GAN(GANModule):
     ) -> None:
         super().__init__(
             MLPGenerator(latent_dim, data_shape, g_hidden, tanh=tanh),
-            MLPDiscriminator(data_shape, d_hidden, pieces=maxout_pieces, dropout=dropout),
+            MLPDiscriminator(data_shape, d_hidden, pieces=maxout_pieces, dropout=dropout, unit_range=tanh),
             latent_dim=latent_dim,
             loss=loss,
             optimizer=optimizer,

@@ -14,7 +14,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from ganzoo.nn.mlp import MLPDiscriminator, MLPGenerator, discriminator_unit
+from ganzoo.nn.mlp import MLPDiscriminator, MLPGenerator, discriminator_unit, unit_range_pixels
 
 
 class CGANGenerator(nn.Module):
@@ -47,7 +47,8 @@ class CGANGenerator(nn.Module):
 class CGANDiscriminator(nn.Module):
     """``D(x, y)``: one raw score per sample. ``pieces`` > 1 makes the branches maxout layers
     (``joint_pieces`` the combined ones), else linear + LeakyReLU; ``dropout`` acts on x and on every
-    combined layer's input."""
+    combined layer's input; ``unit_range`` reads images in [-1, 1] as [0, 1] (``nn.mlp.unit_range_pixels``).
+    """
 
     def __init__(
         self,
@@ -59,6 +60,7 @@ class CGANDiscriminator(nn.Module):
         pieces: int = 5,
         joint_pieces: int = 4,
         dropout: float = 0.5,
+        unit_range: bool = False,
     ) -> None:
         super().__init__()
         x_layers = [nn.Dropout(dropout)] if dropout > 0 else []
@@ -67,8 +69,9 @@ class CGANDiscriminator(nn.Module):
         )
         self.y_branch = nn.Sequential(*discriminator_unit(num_classes, y_hidden, pieces))
         self.joint = MLPDiscriminator((x_hidden + y_hidden,), hidden, pieces=joint_pieces, dropout=dropout)
-        self.num_classes = num_classes
+        self.num_classes, self.unit_range = num_classes, unit_range
 
     def forward(self, x: Tensor, labels: Tensor) -> Tensor:
         y = F.one_hot(labels, self.num_classes).to(x.dtype)
+        x = unit_range_pixels(x) if self.unit_range else x
         return self.joint(torch.cat([self.x_branch(x.flatten(1)), self.y_branch(y)], dim=1))
