@@ -11,7 +11,6 @@ resolution's attention is the second module of ``blocks.<i>`` where ours is ``at
 from __future__ import annotations
 
 import inspect
-import pickle
 import re
 from collections.abc import Mapping
 from pathlib import Path
@@ -20,7 +19,7 @@ from typing import Any
 import torch
 from torch import Tensor
 
-from ganzoo.hub_errors import UnsafeCheckpointError
+from ganzoo.convert.torch_file import load_plain
 from ganzoo.nn.spectral_norm import biggan_pytorch_sn_state
 
 _BN_LEAVES = {"stored_mean": "running_mean", "stored_var": "running_var", "gain": "weight", "bias": "bias"}
@@ -28,13 +27,7 @@ _BN_LEAVES = {"stored_mean": "running_mean", "stored_var": "running_var", "gain"
 
 def read_state_dict(path: Path) -> dict[str, Any]:
     """The top-level mapping of a ``.pth`` file, refusing anything only code execution could rebuild."""
-    try:
-        state = torch.load(path, map_location="cpu", weights_only=True)
-    except pickle.UnpicklingError as err:
-        raise UnsafeCheckpointError(
-            f"refusing to load {path}: it holds Python objects beyond tensors ({str(err).splitlines()[0]}), "
-            "and ganzoo never unpickles those"
-        ) from err
+    state = load_plain(path)
     if not isinstance(state, Mapping):
         raise ValueError(f"{path} holds a {type(state).__name__}, not the state dict of a BigGAN generator")
     return dict(state)

@@ -12,7 +12,6 @@ fails the strict key check of ``ganzoo.load``.
 
 from __future__ import annotations
 
-import pickle
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -20,7 +19,7 @@ from typing import Any
 import torch
 from torch import Tensor
 
-from ganzoo.hub_errors import UnsafeCheckpointError
+from ganzoo.convert.torch_file import load_plain
 
 PREFIX = "generator."
 _STATISTICS = ("running_mean", "running_var", "num_batches_tracked")
@@ -28,13 +27,7 @@ _STATISTICS = ("running_mean", "running_var", "num_batches_tracked")
 
 def read_state_dict(path: Path) -> dict[str, Tensor]:
     """The tensors of a ``.pth`` state dict, refusing files that hold anything but plain data."""
-    try:
-        state = torch.load(path, map_location="cpu", weights_only=True)
-    except pickle.UnpicklingError as err:
-        raise UnsafeCheckpointError(
-            f"refusing to load {path}: it holds Python objects beyond tensors ({str(err).splitlines()[0]}), "
-            "and ganzoo never unpickles those"
-        ) from err
+    state = load_plain(path)
     if not isinstance(state, Mapping) or not all(
         isinstance(k, str) and isinstance(v, Tensor) for k, v in state.items()
     ):

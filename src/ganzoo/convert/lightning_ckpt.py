@@ -7,27 +7,22 @@ say which class it is.
 
 from __future__ import annotations
 
-import pickle
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import torch
 from torch import Tensor
 
-from ganzoo.hub_errors import UnsafeCheckpointError
+from ganzoo.convert.torch_file import load_plain
 
 
 def read_checkpoint(path: Path) -> tuple[dict[str, Any], dict[str, Tensor]]:
     """``(hyper_parameters, state_dict)`` of a Lightning checkpoint, refusing anything but plain data."""
-    try:
-        ckpt = torch.load(path, map_location="cpu", weights_only=True)
-    except pickle.UnpicklingError as err:
-        raise UnsafeCheckpointError(
-            f"refusing to load {path}: it holds Python objects that only arbitrary code could rebuild, and "
-            f"ganzoo never unpickles those ({str(err).splitlines()[0]}). If you wrote this file and trust "
-            "it, load it with torch.load yourself and pass its 'state_dict' to model.load_state_dict."
-        ) from err
+    ckpt = load_plain(
+        path,
+        "If you wrote this file and trust it, load it with torch.load yourself and pass its 'state_dict' to "
+        "model.load_state_dict.",
+    )
     if not isinstance(ckpt, dict) or not isinstance(ckpt.get("state_dict"), dict):
         raise ValueError(f"{path} is not a Lightning checkpoint: it has no 'state_dict' entry")
     return dict(ckpt.get("hyper_parameters") or {}), ckpt["state_dict"]
