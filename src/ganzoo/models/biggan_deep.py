@@ -21,6 +21,7 @@ from torch import Tensor, nn
 
 from ganzoo.models.base import LossName
 from ganzoo.models.biggan import BigGAN
+from ganzoo.nn.biggan import InitStyle
 from ganzoo.nn.biggan_deep import BigGANDeepDiscriminator, BigGANDeepGenerator, StandingBatchNorm
 from ganzoo.nn.truncation import truncated_normal
 
@@ -34,7 +35,8 @@ class BigGANDeep(BigGAN):
     g_attention, d_attention: resolution of the self-attention block (64; ``None``: none).
     n_stats: truncation values with their own batch-norm statistics (51 in the published models).
     bn_eps, sn_eps: batch norm's and spectral norm's epsilons (1e-4 for both in the published models).
-    ortho_reg, adam_eps, generator_only: as in ``BigGAN``; a generator-only model samples but cannot train.
+    ortho_reg, adam_eps, generator_only, init: as in ``BigGAN``; a generator-only model samples but cannot
+        train, and ``init=None`` skips the initialisation of a model about to load weights.
     **kwargs: everything ``GANModule`` takes.
     """
 
@@ -65,6 +67,7 @@ class BigGANDeep(BigGAN):
         ema_decay: float | None = 0.9999,
         ema_start: int = 20000,
         generator_only: bool = False,
+        init: InitStyle | None = "ortho",
         **kwargs: Any,
     ) -> None:
         if ortho_reg < 0:
@@ -79,6 +82,7 @@ class BigGANDeep(BigGAN):
             n_stats=n_stats,
             bn_eps=bn_eps,
             sn_eps=sn_eps,
+            init=init,
         )
         discriminator = (
             nn.ModuleDict()
@@ -89,6 +93,7 @@ class BigGANDeep(BigGAN):
                 channel_width=d_ch,
                 attention_resolution=d_attention,
                 sn_eps=sn_eps,
+                init=init,
             )
         )
         # Skip BigGAN's constructor, which builds BigGAN's networks; everything else of BigGAN (orthogonal

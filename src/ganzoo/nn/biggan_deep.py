@@ -219,6 +219,7 @@ class BigGANDeepGenerator(nn.Module):
         n_stats: int = 51,
         bn_eps: float = 1e-4,
         sn_eps: float = 1e-4,
+        init: biggan.InitStyle | None = "ortho",
     ) -> None:
         super().__init__()
         if resolution not in G_CHANNELS:
@@ -242,8 +243,9 @@ class BigGANDeepGenerator(nn.Module):
         # The published models keep ch output channels here and use the first three (BigGAN-PyTorch does
         # the same); ``for_inference`` drops the rest.
         self.output_conv = SNConv2d(mult[-1] * ch, mult[-1] * ch, 3, padding=1, eps=sn_eps)
-        biggan.init_weights_(self, "ortho")
-        _settle_spectral_norm(self)
+        if init is not None:  # None: weights are about to be loaded, so skip seconds of initialisation
+            biggan.init_weights_(self, init)
+            _settle_spectral_norm(self)
 
     def class_embedding(self, y: Tensor) -> Tensor:
         """The embedding of label indices (N,) or of class vectors (N, num_classes), e.g. one-hot or mixed."""
@@ -338,6 +340,7 @@ class BigGANDeepDiscriminator(nn.Module):
         attention_resolution: int | None = 64,
         blocks_per_stage: int = 2,
         sn_eps: float = 1e-12,
+        init: biggan.InitStyle | None = "ortho",
     ) -> None:
         super().__init__()
         if resolution not in D_STAGES:
@@ -357,8 +360,9 @@ class BigGANDeepDiscriminator(nn.Module):
                 blocks.append(SelfAttention(c_out * ch, eps=sn_eps))
         self.blocks = nn.Sequential(*blocks)
         self.head = Projection(stages[-1][1] * ch, num_classes, eps=sn_eps)
-        biggan.init_weights_(self, "ortho")
-        _settle_spectral_norm(self)
+        if init is not None:
+            biggan.init_weights_(self, init)
+            _settle_spectral_norm(self)
 
     def forward(self, x: Tensor, y: Tensor) -> Tensor:
         h = F.relu(self.blocks(self.input_conv(x))).sum(dim=(2, 3))  # global sum pooling

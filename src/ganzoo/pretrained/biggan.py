@@ -101,6 +101,7 @@ def _biggan_deep(size: int, fid: float, inception_score: float, hf: tuple[HFFile
             "sn_eps": 1e-4,
             "ema_decay": None,
             "generator_only": True,
+            "init": None,
         },
         sha256=None,
         sources=(*hf, URL(_DEEP_S3.format(size=size))),
