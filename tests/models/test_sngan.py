@@ -12,7 +12,7 @@ from torch.utils.data import DataLoader, TensorDataset
 from ganzoo.data import Toy2D
 from ganzoo.data.toy2d import mode_coverage
 from ganzoo.models import SNGAN
-from ganzoo.nn.class_conditional_bn import ClassConditionalBatchNorm2d
+from ganzoo.nn.conditional_norm import ConditionalBatchNorm2d
 from ganzoo.nn.mlp import MLPDiscriminator, MLPGenerator
 from ganzoo.nn.spectral_norm import has_spectral_norm, spectral_norm
 
@@ -54,7 +54,7 @@ def test_defaults_follow_the_authors_cifar10_recipe() -> None:
     assert len(d_layers) == 11 and all(has_spectral_norm(m) for m in d_layers)  # 10 convolutions + psi
     conditional = SNGAN(num_classes=10)
     assert isinstance(conditional.discriminator.head.embed, nn.Embedding)
-    assert any(isinstance(m, ClassConditionalBatchNorm2d) for m in conditional.generator.modules())
+    assert any(isinstance(m, ConditionalBatchNorm2d) for m in conditional.generator.modules())
 
 
 def test_spectral_norm_bounds_every_discriminator_layer() -> None:
@@ -119,8 +119,8 @@ def test_conditional_sampling_uses_the_class() -> None:
     model = tiny(num_classes=10, class_names="cifar10")
     with torch.no_grad():  # make the classes' batch-norm scales differ
         for m in model.generator.modules():
-            if isinstance(m, ClassConditionalBatchNorm2d):
-                m.gamma.weight.normal_(1.0, 0.5)
+            if isinstance(m, ConditionalBatchNorm2d):
+                m.gain.weight.normal_(0.0, 0.5)
     cats, dogs = model.sample(2, classes="cat", seed=0), model.sample(2, classes="dog", seed=0)
     assert not torch.allclose(cats, dogs)
     torch.testing.assert_close(cats, model.sample(2, classes=3, seed=0))

@@ -9,27 +9,24 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ganzoo.nn.class_conditional_bn import ClassConditionalBatchNorm2d
 from ganzoo.nn.resblocks import DBlock, GBlock, OptimizedDBlock, glorot_init_
 from ganzoo.nn.spectral_norm import has_spectral_norm, spectral_norm
 
 
 def test_class_conditional_bn_is_batch_norm_with_a_per_class_affine() -> None:
     torch.manual_seed(0)
-    cbn = ClassConditionalBatchNorm2d(4, num_classes=3)
+    cbn = GBlock._norm(4, num_classes=3)
     x, y = torch.randn(6, 4, 5, 5), torch.tensor([0, 1, 2, 2, 1, 0])
-    torch.testing.assert_close(
-        cbn(x, y), F.batch_norm(x, None, None, training=True)
-    )  # fresh: gamma 1, beta 0
+    torch.testing.assert_close(cbn(x, y), F.batch_norm(x, None, None, training=True))  # fresh: gain 1, bias 0
     with torch.no_grad():
-        cbn.gamma.weight.normal_()
-        cbn.beta.weight.normal_()
+        cbn.gain.weight.normal_()
+        cbn.bias.weight.normal_()
     normalized = (x - x.mean((0, 2, 3), keepdim=True)) / torch.sqrt(
         x.var((0, 2, 3), unbiased=False, keepdim=True) + 1e-5
     )
     expected = torch.stack(
         [
-            cbn.gamma.weight[c].view(4, 1, 1) * normalized[i] + cbn.beta.weight[c].view(4, 1, 1)
+            (1 + cbn.gain.weight[c]).view(4, 1, 1) * normalized[i] + cbn.bias.weight[c].view(4, 1, 1)
             for i, c in enumerate(y.tolist())
         ]
     )

@@ -15,7 +15,7 @@ import math
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from ganzoo.nn.class_conditional_bn import ClassConditionalBatchNorm2d
+from ganzoo.nn.conditional_norm import ConditionalBatchNorm2d
 from ganzoo.nn.spectral_norm import has_spectral_norm, maybe_spectral_norm
 
 RESIDUAL_GAIN = math.sqrt(2.0)
@@ -52,11 +52,14 @@ class GBlock(nn.Module):
 
     @staticmethod
     def _norm(channels: int, num_classes: int | None) -> nn.Module:
-        return (
-            nn.BatchNorm2d(channels)
-            if num_classes is None
-            else ClassConditionalBatchNorm2d(channels, num_classes)
-        )
+        """Batch norm, per-class conditional when ``num_classes`` is set (de Vries et al. 2017; Dumoulin
+        et al. 2017): per-class gain 1 + W[y] and bias W'[y], zero tables so a fresh layer is plain BN."""
+        if num_classes is None:
+            return nn.BatchNorm2d(channels)
+        norm = ConditionalBatchNorm2d(channels, num_classes, embedding=True)
+        nn.init.zeros_(norm.gain.weight)
+        nn.init.zeros_(norm.bias.weight)
+        return norm
 
     def _bn(self, bn: nn.Module, h: Tensor, y: Tensor | None) -> Tensor:
         return bn(h, y) if self.conditional else bn(h)
