@@ -19,7 +19,7 @@ import ganzoo
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from ganzoo.models.base import GANModule
+    from ganzoo.models import GANModule
 
 dependencies = ["torch", "torchvision", "lightning", "safetensors", "huggingface_hub"]
 

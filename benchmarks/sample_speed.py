@@ -29,7 +29,7 @@ import torch
 import torch.nn.functional as F
 
 import ganzoo
-from ganzoo.catalog import CATALOG, URL
+from ganzoo.hub.catalog import CATALOG, URL
 
 RESULTS = Path(__file__).parent / "results"
 

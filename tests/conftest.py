@@ -23,6 +23,22 @@ def write_idx(path: Path, array: np.ndarray) -> None:
         f.write(header + array.astype(np.uint8).tobytes())
 
 
+@pytest.fixture(autouse=True)
+def isolated_cache(session_cache: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Point every cache at one folder of this test session, so no test reads or writes the user's caches
+    (the hub tests have a fresh one per test). Shared, so the Inception weights are converted once."""
+    monkeypatch.setenv("HF_HOME", str(session_cache / "hf_home"))
+    monkeypatch.setenv("GANZOO_CACHE", str(session_cache / "ganzoo_cache"))
+    for var in ("HF_HUB_CACHE", "HF_HUB_OFFLINE", "XDG_CACHE_HOME"):
+        monkeypatch.delenv(var, raising=False)
+    return session_cache / "ganzoo_cache"
+
+
+@pytest.fixture(scope="session")
+def session_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("caches")
+
+
 @pytest.fixture(scope="session")
 def mnist_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """64 train / 32 test random 28x28 'digits' in MNIST's IDX .gz format."""

@@ -1,7 +1,7 @@
 """ganzoo: a GAN model zoo for PyTorch Lightning."""
 
-from ganzoo.catalog import list_models
-from ganzoo.hub import load
+from ganzoo.hub.catalog import list_models
+from ganzoo.hub.load import load
 from ganzoo.images import save_image_grid
 
 __version__ = "0.1.0"

@@ -18,8 +18,8 @@ from PIL import Image
 from torch import Tensor
 
 from ganzoo.images import save_image_grid, to_grid
-from ganzoo.models.base import GANModule
 from ganzoo.models.conditional import ConditionalGANModule
+from ganzoo.models.latent import LatentGANModule
 
 Mode = Literal["slerp", "lerp"]
 
@@ -47,7 +47,7 @@ def slerp(a: Tensor, b: Tensor, t: Tensor) -> Tensor:
     return (direction * ((1 - t) * norm_a + t * norm_b)).reshape(-1, *a.shape).to(a.dtype)
 
 
-def _keyframe_latents(model: GANModule, seeds: Sequence[int], truncation: float | None) -> list[Tensor]:
+def _keyframe_latents(model: LatentGANModule, seeds: Sequence[int], truncation: float | None) -> list[Tensor]:
     latents = []
     for seed in seeds:
         rng = torch.Generator(device=model.device).manual_seed(seed)
@@ -66,7 +66,7 @@ def _frame_counts(frames: int, legs: int) -> list[int]:
 
 
 def interpolate(
-    model: GANModule,
+    model: LatentGANModule,
     frames: int,
     *,
     seeds: Sequence[int] = (0, 1),

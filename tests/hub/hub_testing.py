@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 import torch
 
-from ganzoo.catalog import CATALOG, URL, Pretrained, Source
-from ganzoo.hub_cache import sha256_of
+from ganzoo.hub.catalog import CATALOG, URL, Pretrained, Source
+from ganzoo.hub.fetch import sha256_of
 
 TINY = {"image_size": 8, "channels": 1, "latent_dim": 4, "g_width": 4, "d_width": 4}
 

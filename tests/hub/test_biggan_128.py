@@ -14,13 +14,13 @@ import torch
 import torch.nn.functional as F
 
 import ganzoo
-from ganzoo.catalog import CATALOG, URL, Pretrained, get_entry
-from ganzoo.convert import biggan_pytorch, mmgen_biggan
-from ganzoo.hub_cache import sha256_of
-from ganzoo.hub_errors import WeightsNotFoundError
-from ganzoo.hub_format import build_model, load_weights
+from ganzoo.hub.build import build_model, load_weights
+from ganzoo.hub.catalog import CATALOG, URL, Pretrained, get_entry
+from ganzoo.hub.catalog.biggan import BIGGAN_128
+from ganzoo.hub.convert import biggan_pytorch, mmgen_biggan
+from ganzoo.hub.errors import WeightsNotFoundError
+from ganzoo.hub.fetch import sha256_of
 from ganzoo.nn.biggan import BigGANGenerator
-from ganzoo.pretrained.biggan import BIGGAN_128
 
 from .biggan_128_manifest import G_EMA_128, MMGEN_G_128
 

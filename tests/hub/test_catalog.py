@@ -11,10 +11,10 @@ from urllib.request import url2pathname
 import pytest
 
 import ganzoo
-from ganzoo.catalog import CATALOG, URL
-from ganzoo.convert import FORMATS, get_converter
-from ganzoo.hub_cache import sha256_of
-from ganzoo.hub_format import resolve_class
+from ganzoo.hub.build import resolve_class
+from ganzoo.hub.catalog import CATALOG, URL
+from ganzoo.hub.convert import FORMATS, get_converter
+from ganzoo.hub.fetch import sha256_of
 
 REPO = Path(__file__).resolve().parents[2]
 

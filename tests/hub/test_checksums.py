@@ -8,9 +8,9 @@ import hashlib
 import pytest
 
 import ganzoo
-from ganzoo.catalog import CATALOG
-from ganzoo.hub_cache import pin_path, sha256_of
-from ganzoo.hub_errors import HashMismatchError
+from ganzoo.hub.catalog import CATALOG
+from ganzoo.hub.errors import HashMismatchError
+from ganzoo.hub.fetch import pin_path, sha256_of
 
 from .hub_testing import add_entry, assert_same_weights
 

@@ -13,9 +13,9 @@ import pytest
 import torch
 
 import ganzoo
-from ganzoo.catalog import CATALOG, URL, Pretrained
-from ganzoo.convert.junyanz import convert, instance_norm_statistics
-from ganzoo.hub_errors import StateDictMismatchError, UnsafeCheckpointError
+from ganzoo.hub.catalog import CATALOG, URL, Pretrained
+from ganzoo.hub.convert.junyanz import convert, instance_norm_statistics
+from ganzoo.hub.errors import StateDictMismatchError, UnsafeCheckpointError
 from ganzoo.models import CycleGAN, Pix2Pix
 from ganzoo.nn.resnet_generator import ResnetGenerator
 from ganzoo.nn.unet import UNetGenerator

@@ -12,16 +12,16 @@ import torch
 from safetensors.torch import load_file, save_file
 
 import ganzoo
-from ganzoo.catalog import URL, HFFile
-from ganzoo.hub import converted_dir
-from ganzoo.hub_cache import url_cache_path
-from ganzoo.hub_errors import (
+from ganzoo.hub.catalog import URL, HFFile
+from ganzoo.hub.errors import (
     HashMismatchError,
     StateDictMismatchError,
     UnknownModelError,
     UnsafeCheckpointError,
     WeightsNotFoundError,
 )
+from ganzoo.hub.fetch import url_cache_path
+from ganzoo.hub.load import converted_dir
 
 from .hub_testing import add_entry
 

@@ -9,9 +9,9 @@ import pytest
 import torch
 
 import ganzoo
-from ganzoo.catalog import URL, HFFile
-from ganzoo.hub import converted_dir
-from ganzoo.hub_cache import hf_cache_dir, url_cache_path
+from ganzoo.hub.catalog import URL, HFFile
+from ganzoo.hub.fetch import hf_cache_dir, url_cache_path
+from ganzoo.hub.load import converted_dir
 from ganzoo.models import DCGAN
 
 from .hub_testing import add_entry, assert_same_weights

@@ -9,9 +9,9 @@ import pytest
 import torch
 
 import ganzoo
-from ganzoo import hub_publish
-from ganzoo.catalog import Metric
-from ganzoo.models import GANModule
+from ganzoo.hub import publish as hub_publish
+from ganzoo.hub.catalog import Metric
+from ganzoo.models import LatentGANModule
 from ganzoo.nn.dcgan import DCGANDiscriminator, DCGANGenerator
 
 FILES = ["README.md", "config.json", "model.safetensors", "samples.png"]
@@ -33,7 +33,7 @@ def test_save_pretrained_writes_weights_config_card_and_samples(trained, tmp_pat
 
 
 def test_save_pretrained_refuses_a_model_its_arguments_cannot_rebuild(tmp_path):
-    model = GANModule(DCGANGenerator(4, 8, 1, 4), DCGANDiscriminator(8, 1, 4), latent_dim=4)
+    model = LatentGANModule(DCGANGenerator(4, 8, 1, 4), DCGANDiscriminator(8, 1, 4), latent_dim=4)
     with pytest.raises(ValueError, match="cannot be rebuilt from its hyperparameters"):
         model.save_pretrained(tmp_path / "out")
 

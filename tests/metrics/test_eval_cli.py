@@ -5,8 +5,9 @@ import json
 import pytest
 import torch
 
-from ganzoo.metrics import FeatureStats, weights
-from ganzoo.metrics.eval_cli import main
+from ganzoo.cli.evaluate import main
+from ganzoo.hub import inception as weights
+from ganzoo.metrics import FeatureStats
 from ganzoo.metrics.reference import reference_dir
 
 from .helpers import SyntheticImages, quiet_trainer, tiny_gan

@@ -4,7 +4,8 @@ import pytest
 import torch
 
 from ganzoo import data
-from ganzoo.metrics import FeatureExtractor, FeatureMoments, frechet_distance, standard_inception, weights
+from ganzoo.hub import inception as weights
+from ganzoo.metrics import FeatureExtractor, FeatureMoments, frechet_distance, standard_inception
 from ganzoo.metrics.reference import reference_stats
 
 pytestmark = [

@@ -7,8 +7,8 @@ import pytest
 import torch
 from torch_fidelity.interpolate_compat_tensorflow import interpolate_bilinear_2d_like_tensorflow1x
 
+from ganzoo.hub import inception as W
 from ganzoo.metrics import FeatureExtractor, standard_inception
-from ganzoo.metrics import weights as W
 
 TORCHSCRIPT = W.installed_torchscript()
 needs_torchscript = pytest.mark.skipif(

@@ -14,7 +14,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from ganzoo.data import Paired, Unpaired
-from ganzoo.metrics import weights
+from ganzoo.hub import inception as weights
 from ganzoo.metrics.extractor import prepare_images
 from ganzoo.metrics.translation import TranslationMetrics, evaluate_translation
 
@@ -150,7 +150,7 @@ def tiny_pix2pix_dir(tmp_path_factory):
 
 
 def test_eval_translation_prints_one_json_line(capsys, paired_dir, tiny_pix2pix_dir) -> None:
-    from ganzoo.metrics.eval_cli import main
+    from ganzoo.cli.evaluate import main
 
     argv = ["translation", str(tiny_pix2pix_dir), "--data", "paired", "--data-dir", str(paired_dir)]
     assert main([*argv, "--split", "val", "--no-fid", "--eval-mode", "--device", "cpu"]) == 0
@@ -167,7 +167,7 @@ def test_eval_translation_prints_one_json_line(capsys, paired_dir, tiny_pix2pix_
 
 
 def test_eval_translation_explains_missing_data(capsys, tmp_path, tiny_pix2pix_dir) -> None:
-    from ganzoo.metrics.eval_cli import main
+    from ganzoo.cli.evaluate import main
 
     argv = ["translation", str(tiny_pix2pix_dir), "--data", "paired", "--data-dir", str(tmp_path)]
     assert main([*argv, "--no-fid", "--device", "cpu"]) == 1
@@ -180,7 +180,7 @@ def test_eval_translation_explains_missing_data(capsys, tmp_path, tiny_pix2pix_d
 )
 @pytest.mark.filterwarnings("ignore:estimating a 2048x2048")  # 3 samples: a protocol for tests only
 def test_eval_translation_measures_fid_with_the_standard_inception(capsys, paired_dir, tiny_pix2pix_dir):
-    from ganzoo.metrics.eval_cli import main
+    from ganzoo.cli.evaluate import main
 
     argv = ["translation", str(tiny_pix2pix_dir), "--data", "paired", "--data-dir", str(paired_dir)]
     assert main([*argv, "--split", "val", "--device", "cpu"]) == 0

@@ -21,6 +21,12 @@ TINY_PAPERS: dict[str, Callable[[], GANModule]] = {
 }
 
 
+def optimizer_of(model: GANModule) -> torch.optim.Optimizer:
+    """The discriminator's optimizer as the model builds it (the generator's is of the same kind)."""
+    built = model.configure_optimizers()
+    return (built[0] if isinstance(built, tuple) else built)[0]
+
+
 def snapshot(module: nn.Module) -> dict[str, torch.Tensor]:
     return {k: v.detach().clone() for k, v in module.state_dict().items()}
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import inspect
 
 import pytest
@@ -56,7 +57,12 @@ def test_trains_two_d_steps_per_g_step_and_every_network_changes() -> None:
 
 def test_defaults_are_the_papers() -> None:
     defaults = {k: p.default for k, p in inspect.signature(BigGAN).parameters.items()}
-    assert (defaults["lr_g"], defaults["lr_d"], defaults["d_steps"], defaults["betas"]) == (
+    assert (
+        defaults["lr_g"],
+        defaults["lr_d"],
+        defaults["d_steps"],
+        BigGAN.paper_optimizer.keywords["betas"],
+    ) == (
         5e-5,
         2e-4,
         2,
@@ -135,7 +141,7 @@ def test_orthogonal_regularization_formula_and_biggan_pytorch_gradient() -> None
 
 
 def test_adam_takes_the_recipes_epsilon_and_betas() -> None:
-    model = tiny(adam_eps=1e-6, betas=(0.0, 0.999))
+    model = tiny(optimizer=functools.partial(torch.optim.Adam, eps=1e-6, betas=(0.0, 0.999)))
     for opt in model.configure_optimizers():
         assert opt.defaults["eps"] == 1e-6 and opt.defaults["betas"] == (0.0, 0.999)
 

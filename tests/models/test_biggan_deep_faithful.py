@@ -11,10 +11,10 @@ import torch
 import torch.nn.functional as F
 
 import ganzoo
-from ganzoo.catalog import CATALOG, URL
-from ganzoo.convert.biggan_pytorch import model_state
-from ganzoo.convert.pytorch_pretrained_biggan import generator_state
-from ganzoo.hub_format import check_state_dict
+from ganzoo.hub.build import check_state_dict
+from ganzoo.hub.catalog import CATALOG, URL
+from ganzoo.hub.convert.biggan_pytorch import model_state
+from ganzoo.hub.convert.pytorch_pretrained_biggan import generator_state
 from ganzoo.models import BigGANDeep
 from ganzoo.nn.spectral_norm import has_spectral_norm
 

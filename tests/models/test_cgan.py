@@ -9,7 +9,7 @@ from ganzoo.data import MNIST, Toy2D
 from ganzoo.models import CGAN
 from ganzoo.nn.mlp import Maxout
 
-from .helpers import quiet_trainer
+from .helpers import optimizer_of, quiet_trainer
 
 
 def tiny(**kwargs) -> CGAN:
@@ -46,7 +46,8 @@ def test_defaults_are_the_papers_mnist_model() -> None:
         (290, 240, 4),
     ]
     hp = model.hparams
-    assert (hp.optimizer, hp.lr_g, hp.lr_d, hp.momentum, hp.momentum_final) == ("sgd", 0.1, 0.1, 0.5, 0.7)
+    optimizer = type(optimizer_of(model)).__name__.lower()
+    assert (optimizer, hp.lr_g, hp.lr_d, hp.momentum, hp.momentum_final) == ("sgd", 0.1, 0.1, 0.5, 0.7)
     assert (hp.g_dropout, hp.d_dropout) == (0.5, 0.5)
     assert model.sample(2, classes="7", seed=0).shape == (2, 1, 28, 28)
 
@@ -111,7 +112,7 @@ def test_momentum_rises_linearly_and_lr_decays_per_update(mnist_dir) -> None:
 
 
 def test_adam_keeps_its_own_param_groups() -> None:
-    model = tiny(num_classes=8, optimizer="adam", lr_g=1e-3, lr_d=1e-3)
+    model = tiny(num_classes=8, optimizer=torch.optim.Adam, lr_g=1e-3, lr_d=1e-3)
     quiet_trainer(max_epochs=1).fit(model, Toy2D(num_samples=64, batch_size=32))
     assert all("momentum" not in opt.optimizer.param_groups[0] for opt in model.optimizers())
 

@@ -95,8 +95,29 @@ def test_constructor_rejects_bad_arguments() -> None:
     g, d = LabelEcho(), nn.Linear(1, 1)
     with pytest.raises(ValueError, match="num_classes must be >= 1"):
         ConditionalGANModule(g, d, num_classes=0, latent_dim=2)
-    with pytest.raises(ValueError, match="take no gradient penalty"):
-        ConditionalGANModule(g, d, num_classes=2, latent_dim=2, penalty="gradient")
+
+
+def test_gradient_penalty_goes_through_the_critic_under_the_real_labels() -> None:
+    """WGAN-GP on a conditional model: lambda E[(||grad_x D(x_hat, y)||_2 - 1)^2] with the real labels y."""
+    model = tiny()
+    model = ConditionalGANModule(
+        model.generator,
+        model.discriminator,
+        num_classes=3,
+        latent_dim=4,
+        penalty="gradient",
+        penalty_weight=3.0,
+    )
+    real, labels = torch.randn(6, 2), torch.tensor([0, 1, 2, 2, 1, 0])
+    torch.manual_seed(1)
+    penalty = model.d_loss((real, labels))["penalty"]
+    torch.manual_seed(1)
+    fake_labels = torch.randint(3, (6,))
+    fake = model.generator(torch.randn(6, 4), fake_labels).detach()
+    alpha = torch.rand(6, 1)
+    x_hat = (alpha * real + (1 - alpha) * fake).requires_grad_(True)
+    (grad,) = torch.autograd.grad(model.discriminator(x_hat, labels).sum(), x_hat)
+    torch.testing.assert_close(penalty, 3.0 * (grad.norm(dim=1) - 1).pow(2).mean())
 
 
 def test_resolve_classes_by_index_name_list_and_tensor() -> None:

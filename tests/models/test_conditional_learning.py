@@ -10,6 +10,8 @@ Each budget is fixed and seeded; each test takes 10-40 s on one thread.
 
 from __future__ import annotations
 
+import functools
+
 import lightning as L
 import pytest
 import torch
@@ -64,7 +66,7 @@ def test_cgan_puts_each_class_on_its_mode(one_thread) -> None:
         joint_maxout_pieces=1,
         d_dropout=0.0,
         tanh=False,
-        optimizer="adam",
+        optimizer=functools.partial(torch.optim.Adam, betas=(0.5, 0.999)),
         lr_g=1e-3,
         lr_d=1e-3,
         momentum_final=None,

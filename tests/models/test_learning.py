@@ -8,6 +8,7 @@ the paper's 5 critic steps and Adam betas (0.5, 0.9).
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import lightning as L
@@ -29,7 +30,7 @@ CASES: dict[str, dict[str, Any]] = {
         penalty="gradient",
         penalty_weight=0.1,
         d_steps=5,
-        betas=(0.5, 0.9),
+        optimizer=functools.partial(torch.optim.Adam, betas=(0.5, 0.9)),
         batch_size=256,
         g_steps=1000,
         hidden=(256, 256, 256),
@@ -50,10 +51,9 @@ def train_on_ring(
         dropout=0.0,
         tanh=False,
         loss=loss,
-        optimizer="adam",
         lr_g=1e-3,
         lr_d=1e-3,
-        **kwargs,
+        **{"optimizer": functools.partial(torch.optim.Adam, betas=(0.5, 0.999)), **kwargs},
     )
     data = Toy2D(mixture="ring8", std=STD, batch_size=batch_size, num_samples=batch_size * 50)
     quiet_trainer(max_steps=g_steps * (model.d_steps + 1)).fit(model, data)

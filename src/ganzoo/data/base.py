@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import lightning as L
 import torch
@@ -67,6 +68,7 @@ class GANDataModule(L.LightningDataModule):
 
     name = "base"
     channels = 3
+    num_classes: int | None = None  # labelled datasets: how many labels
     default_image_size = 64
     splits: tuple[str, ...] = ("train", "test")
 
@@ -89,6 +91,19 @@ class GANDataModule(L.LightningDataModule):
     def dataset(self, split: str) -> Dataset:
         """The ``split`` of this dataset, as ``(image in [-1, 1], label)`` items."""
         raise NotImplementedError
+
+    def model_arguments(self) -> dict[str, Any]:
+        """What a model built for this data must be built with, by the names papers use for it; the CLI
+        passes them to a model that leaves them at their defaults and refuses a card that contradicts them."""
+        shape = (self.channels, self.image_size, self.image_size)
+        arguments: dict[str, Any] = {
+            "image_size": self.image_size,
+            "channels": self.channels,
+            "data_shape": shape,
+        }
+        if getattr(self, "num_classes", None) is not None:
+            arguments["num_classes"] = self.num_classes
+        return arguments
 
     def check_split(self, split: str) -> None:
         if split not in self.splits:

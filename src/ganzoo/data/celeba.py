@@ -18,14 +18,15 @@ from torchvision.transforms.v2 import functional as TF
 
 from ganzoo.data.base import GANDataModule, missing_dataset_error
 from ganzoo.data.image_folder import ImageFilesDataset, image_transform, list_images
-from ganzoo.data.registry import register
+from ganzoo.registry import DATASETS
 
 _OFFICIAL_WIDTH = 178
 _SPLIT_CODES = {"train": "0", "valid": "1", "test": "2"}
 
 
-@register("celeba")
+@DATASETS.register
 class CelebA(GANDataModule):
+    name = "celeba"
     splits = ("train", "valid", "test")
 
     def __init__(

@@ -8,14 +8,16 @@ from torch.utils.data import Dataset
 from torchvision.transforms.v2 import functional as TF
 
 from ganzoo.data.base import GANDataModule, UInt8ImageDataset, missing_dataset_error
-from ganzoo.data.registry import register
+from ganzoo.registry import DATASETS
 
 
-@register("cifar10")
+@DATASETS.register
 class CIFAR10(GANDataModule):
     """Reads torchvision's ``<data_dir>/cifar-10-batches-py`` (downloaded there when missing)."""
 
+    name = "cifar10"
     default_image_size = 32
+    num_classes = 10
 
     def dataset(self, split: str) -> Dataset:
         self.check_split(split)

@@ -12,7 +12,7 @@ from torch.utils.data import Dataset
 from torchvision.transforms import v2
 
 from ganzoo.data.base import GANDataModule, missing_dataset_error
-from ganzoo.data.registry import register
+from ganzoo.registry import DATASETS
 
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".webp", ".ppm", ".tif", ".tiff")
 
@@ -54,10 +54,12 @@ class ImageFilesDataset(Dataset):
             return self.transform(img.convert("RGB")), 0
 
 
-@register("image_folder")
+@DATASETS.register
 class ImageFolder(GANDataModule):
     """Images found recursively under ``data_dir``. When ``data_dir`` has ``train/`` and ``test/``
     sub-folders those are the splits; otherwise every image belongs to ``train``."""
+
+    name = "image_folder"
 
     def __init__(
         self,

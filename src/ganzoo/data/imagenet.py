@@ -18,7 +18,7 @@ from torch.utils.data import Dataset
 
 from ganzoo.data.base import GANDataModule, missing_dataset_error
 from ganzoo.data.image_folder import ImageFilesDataset, image_transform, list_images
-from ganzoo.data.registry import register
+from ganzoo.registry import DATASETS
 
 
 class LabelledImageFiles(ImageFilesDataset):
@@ -34,10 +34,11 @@ class LabelledImageFiles(ImageFilesDataset):
         return super().__getitem__(i)[0], self.labels[i]
 
 
-@register("imagenet")
+@DATASETS.register
 class ImageNet(GANDataModule):
     """The ``train`` split of ``<data_dir>/train/<wnid>/``; ``classes`` lists the wnids in label order."""
 
+    name = "imagenet"
     default_image_size = 128
     splits = ("train",)
 

@@ -17,7 +17,7 @@ from torch.utils.data import Dataset
 from torchvision.transforms.v2 import functional as TF
 
 from ganzoo.data.base import GANDataModule, UInt8ImageDataset, missing_dataset_error
-from ganzoo.data.registry import register
+from ganzoo.registry import DATASETS
 
 _FILES = {
     "train": ("train-images-idx3-ubyte", "train-labels-idx1-ubyte"),
@@ -42,6 +42,7 @@ def read_idx(path: Path) -> np.ndarray:
 
 class _IDXDataModule(GANDataModule):
     channels = 1
+    num_classes = 10
     torchvision_class: type[torchvision.datasets.MNIST] = torchvision.datasets.MNIST
     source = ""
     default_image_size = 32  # 28x28 resized to the 4 * 2^k sizes that convolutional GANs need
@@ -90,17 +91,19 @@ def _resize(images: Tensor, size: int) -> Tensor:
     return TF.resize(images, [size, size], interpolation=TF.InterpolationMode.BILINEAR, antialias=True)
 
 
-@register("mnist")
+@DATASETS.register
 class MNIST(_IDXDataModule):
     """Handwritten digits, 60k train / 10k test, 28x28 grey; resized to ``image_size`` (32 by default)."""
 
+    name = "mnist"
     torchvision_class = torchvision.datasets.MNIST
     source = "http://yann.lecun.com/exdb/mnist/ (or torchvision.datasets.MNIST(download=True))"
 
 
-@register("fashion_mnist")
+@DATASETS.register
 class FashionMNIST(_IDXDataModule):
     """Zalando's clothing images, the MNIST format and sizes."""
 
+    name = "fashion_mnist"
     torchvision_class = torchvision.datasets.FashionMNIST
     source = "https://github.com/zalandoresearch/fashion-mnist (or torchvision's FashionMNIST(download=True))"

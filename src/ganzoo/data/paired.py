@@ -15,8 +15,8 @@ from torch import Tensor
 from torch.utils.data import Dataset
 
 from ganzoo.data.image_folder import list_images
-from ganzoo.data.registry import register
 from ganzoo.data.translation import SideDataset, TranslationDataModule, has_images, preprocess
+from ganzoo.registry import DATASETS
 
 
 def split_ab(image: Image.Image) -> tuple[Image.Image, Image.Image]:
@@ -47,7 +47,7 @@ class PairedDataset(Dataset):
         }
 
 
-@register("paired")
+@DATASETS.register
 class Paired(TranslationDataModule):
     """Paired image-to-image data; the arguments are ``TranslationDataModule``'s.
 
@@ -56,6 +56,7 @@ class Paired(TranslationDataModule):
     missing; cityscapes has to be prepared from cityscapes-dataset.com because of its license.
     """
 
+    name = "paired"
     archive_url = "http://efrosgans.eecs.berkeley.edu/pix2pix/datasets/{}.tar.gz"
     downloadable = ("facades", "maps", "edges2shoes", "edges2handbags", "night2day")
     default_dataset = "facades"

@@ -8,14 +8,14 @@ mode, and ``mode_accuracy`` checks that a conditional generator puts its samples
 from __future__ import annotations
 
 import math
-from typing import Literal
+from typing import Any, Literal
 
 import torch
 from torch import Tensor
 from torch.utils.data import Dataset, TensorDataset
 
 from ganzoo.data.base import GANDataModule
-from ganzoo.data.registry import register
+from ganzoo.registry import DATASETS
 
 Mixture = Literal["ring8", "grid25"]
 
@@ -69,10 +69,11 @@ def mode_accuracy(samples: Tensor, labels: Tensor, modes: Tensor, std: float) ->
     return torch.bincount(labels[hit], minlength=len(modes)).float() / total
 
 
-@register("toy2d")
+@DATASETS.register
 class Toy2D(GANDataModule):
     """Args: ``mixture`` (``ring8``, ``grid25``), ``std`` per mode, ``num_samples`` per split, ``seed``."""
 
+    name = "toy2d"
     channels = 0
     data_shape = (2,)
 
@@ -90,6 +91,10 @@ class Toy2D(GANDataModule):
         )
         self.mixture, self.std, self.num_samples, self.seed = mixture, std, num_samples, seed
         self.modes = mixture_modes(mixture)
+
+    def model_arguments(self) -> dict[str, Any]:
+        """2-D points, labelled by mode."""
+        return {"data_shape": self.data_shape, "num_classes": len(self.modes)}
 
     def dataset(self, split: str) -> Dataset:
         self.check_split(split)

@@ -17,8 +17,8 @@ from torch import Tensor
 from torch.utils.data import Dataset
 
 from ganzoo.data.image_folder import ImageFilesDataset, list_images
-from ganzoo.data.registry import register
 from ganzoo.data.translation import TranslationDataModule, has_images, preprocess
+from ganzoo.registry import DATASETS
 
 
 class UnpairedDataset(Dataset):
@@ -40,7 +40,7 @@ class UnpairedDataset(Dataset):
         return {"A": self._load(self.files_a[i % len(self.files_a)]), "B": self._load(self.files_b[j])}
 
 
-@register("unpaired")
+@DATASETS.register
 class Unpaired(TranslationDataModule):
     """Unpaired image-to-image data; the arguments are ``TranslationDataModule``'s.
 
@@ -49,6 +49,7 @@ class Unpaired(TranslationDataModule):
     is missing. Only ``train`` and ``test`` exist, so validation reads ``test``.
     """
 
+    name = "unpaired"
     archive_url = "http://efrosgans.eecs.berkeley.edu/cyclegan/datasets/{}.zip"
     downloadable = (
         "apple2orange",

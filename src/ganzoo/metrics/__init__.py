@@ -5,10 +5,10 @@
     suite = GenerativeMetrics(ref)                 # standard Inception; any nn.Module via extractor=
     suite.update(G.sample(100, seed=0)); suite.compute(); suite.protocol()
 
-``GenerativeMetricsCallback`` logs them during training; ``ganzoo eval`` prints them for a saved model.
+``ganzoo.callbacks.GenerativeMetricsCallback`` logs them during training; ``ganzoo eval`` prints them for a
+saved model.
 """
 
-from ganzoo.metrics.callback import GenerativeMetricsCallback
 from ganzoo.metrics.evaluate import evaluate, generate
 from ganzoo.metrics.extractor import FeatureExtractor, prepare_images
 from ganzoo.metrics.fid import FID
@@ -27,7 +27,6 @@ __all__ = [
     "FeatureMoments",
     "FeatureStats",
     "GenerativeMetrics",
-    "GenerativeMetricsCallback",
     "InceptionScore",
     "InceptionV3",
     "evaluate",

@@ -23,7 +23,7 @@ from torch_fidelity.feature_extractor_inceptionv3 import (
 )
 from torch_fidelity.interpolate_compat_tensorflow import interpolate_bilinear_2d_like_tensorflow1x
 
-from ganzoo.metrics.weights import standard_weights
+from ganzoo.hub.inception import standard_weights
 
 INPUT_SIZE = 299
 

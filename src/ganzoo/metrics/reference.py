@@ -11,7 +11,7 @@ import torch
 from torch import nn
 from torch.utils.data import DataLoader, Subset
 
-from ganzoo.hub_cache import cache_root
+from ganzoo.hub.fetch import cache_root
 from ganzoo.metrics.extractor import FeatureExtractor, as_extractor
 from ganzoo.metrics.stats import FeatureMoments, FeatureStats
 

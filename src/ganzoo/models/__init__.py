@@ -1,20 +1,27 @@
-"""One module per paper; every class here is a ``GANModule`` usable by name in the CLI and zoo cards."""
+"""One module per paper; each registers its class in ``ganzoo.registry.PAPERS``, so ``--model DCGAN``,
+zoo cards and saved models find it by name. The bases: ``GANModule`` (the training loop),
+``LatentGANModule`` / ``ConditionalGANModule`` (noise-to-image, ``Sampler``), ``ImageTranslationModule``
+(``Translator``)."""
 
 from ganzoo.models.acgan import ACGAN
-from ganzoo.models.base import GANModule
+from ganzoo.models.base import GANModule, LazyRegularizer
 from ganzoo.models.began import BEGAN
 from ganzoo.models.biggan import BigGAN
 from ganzoo.models.biggan_deep import BigGANDeep
+from ganzoo.models.capabilities import Sampler, Translator
 from ganzoo.models.cgan import CGAN
+from ganzoo.models.conditional import ConditionalGANModule
 from ganzoo.models.cyclegan import CycleGAN
 from ganzoo.models.dcgan import DCGAN
 from ganzoo.models.dragan import DRAGAN
 from ganzoo.models.gan import GAN
 from ganzoo.models.infogan import InfoGAN
+from ganzoo.models.latent import LatentGANModule
 from ganzoo.models.lsgan import LSGAN
 from ganzoo.models.pix2pix import Pix2Pix
 from ganzoo.models.sagan import SAGAN
 from ganzoo.models.sngan import SNGAN
+from ganzoo.models.translation import ImageTranslationModule
 from ganzoo.models.wgan import WGAN
 from ganzoo.models.wgan_gp import WGANGP
 
@@ -32,8 +39,14 @@ __all__ = [
     "WGANGP",
     "BigGAN",
     "BigGANDeep",
+    "ConditionalGANModule",
     "CycleGAN",
     "GANModule",
+    "ImageTranslationModule",
     "InfoGAN",
+    "LatentGANModule",
+    "LazyRegularizer",
     "Pix2Pix",
+    "Sampler",
+    "Translator",
 ]

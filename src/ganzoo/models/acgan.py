@@ -20,12 +20,12 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from ganzoo.models.base import LossName
 from ganzoo.models.conditional import ConditionalGANModule
-from ganzoo.models.translation import running_as
 from ganzoo.nn.conditioning import OneHotConcat
 from ganzoo.nn.dcgan import DCGANDiscriminator, DCGANGenerator
 from ganzoo.nn.mlp import MLPDiscriminator, MLPGenerator
+from ganzoo.nn.modes import running_as
+from ganzoo.registry import PAPERS
 
 
 def acgan_networks(
@@ -45,6 +45,7 @@ def acgan_networks(
     return OneHotConcat(g, num_classes), d
 
 
+@PAPERS.register
 class ACGAN(ConditionalGANModule):
     """Args: ``data_shape``: ``[C, S, S]`` images (S = 4 * 2^k) or ``[features]`` vectors; ``width``: the
     DCGAN networks' ngf = ndf; ``hidden``: the MLPs' layers for vectors; ``class_weight``: the weight of L_C
@@ -59,10 +60,6 @@ class ACGAN(ConditionalGANModule):
         width: int = 64,
         hidden: Sequence[int] = (128, 128),
         class_weight: float = 1.0,
-        loss: LossName = "nonsaturating",
-        lr_g: float = 2e-4,
-        lr_d: float = 2e-4,
-        betas: tuple[float, float] = (0.5, 0.999),
         **kwargs: Any,
     ) -> None:
         g, d = acgan_networks(data_shape, latent_dim, num_classes, width, hidden)
@@ -72,10 +69,6 @@ class ACGAN(ConditionalGANModule):
             num_classes=num_classes,
             class_names=class_names,
             latent_dim=latent_dim,
-            loss=loss,
-            lr_g=lr_g,
-            lr_d=lr_d,
-            betas=betas,
             **kwargs,
         )
 
@@ -92,11 +85,8 @@ class ACGAN(ConditionalGANModule):
 
     def d_loss(self, batch: Any) -> dict[str, Tensor]:
         """-(L_S + L_C): the source loss plus the class cross-entropy on real AND generated images."""
-        real, labels = self.real_images(batch), self.labels_of(batch)
-        n = real.shape[0]
-        with torch.no_grad():
-            fake_labels = self.sample_labels(n)
-            fake = self.generator(self.sample_latent(n), fake_labels)
+        real, labels = self.real_inputs(batch)
+        fake, fake_labels = self.fake_batch(batch)
         (real_src, real_cls), (fake_src, fake_cls) = self.discriminate(real), self.discriminate(fake)
         source = self.loss_d(real_src, fake_src)
         klass = F.cross_entropy(real_cls, labels) + F.cross_entropy(fake_cls, fake_labels)
@@ -110,9 +100,8 @@ class ACGAN(ConditionalGANModule):
 
     def g_loss(self, batch: Any) -> dict[str, Tensor]:
         """-(L_C - L_S): fool the source head while making the class head read the requested class."""
-        n = self.real_images(batch).shape[0]
-        labels = self.sample_labels(n)
-        source, cls = self.discriminate(self.generator(self.sample_latent(n), labels))
+        fake, labels = self.fakes(batch)
+        source, cls = self.discriminate(fake)
         klass = F.cross_entropy(cls, labels)
         g_source = self.loss_g(source)
         return {"loss": g_source + self.hparams.class_weight * klass, "g_source": g_source, "g_class": klass}

@@ -1,89 +1,89 @@
 """GANModule: the alternating manual-optimization loop every paper in the zoo shares.
 
-A paper supplies its networks and, where it departs from the plain adversarial game, its own ``d_loss`` /
-``g_loss``. The loop here owns everything else: the two optimizers, the ``d_steps``:1 schedule, gradient
-isolation between the networks, clipping, schedulers, the generator EMA, non-finite loss handling and
-the step counters that make a resumed run identical to an uninterrupted one.
+A paper supplies its networks and its objectives (``d_loss`` / ``g_loss``, each built on ``fakes``), and
+optionally terms that run every N steps (``lazy_regularizers``). The loop here owns everything else: the two
+optimizers, the ``d_steps``:1 schedule, gradient isolation between the networks, clipping, schedulers, the
+generator EMA, non-finite updates and the step counters that make a resumed run identical to an
+uninterrupted one. What a trained model can do (sample or translate) is a capability its paper adds
+(``ganzoo.models.capabilities``).
 """
 
 from __future__ import annotations
 
 import copy
-import os
+import functools
 import warnings
-from collections.abc import Callable
-from pathlib import Path
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any, Literal
 
 import lightning as L
 import torch
-from lightning.pytorch.cli import LRSchedulerCallable
-from lightning.pytorch.strategies import DDPStrategy
+from lightning.pytorch.cli import LRSchedulerCallable, OptimizerCallable
 from torch import Tensor, nn
+from torch.nn.parallel import DistributedDataParallel
 
-from ganzoo import losses
+from ganzoo.hub.publish import Publishable
 from ganzoo.nn.ema import ema_update_
 
-LossName = Literal["minimax", "nonsaturating", "wasserstein", "hinge", "least_squares"]
-PenaltyName = Literal["gradient", "dragan", "r1"]
-OptimizerName = Literal["adam", "rmsprop", "sgd"]
+Network = Literal["discriminator", "generator"]
 
 
-_PENALTIES: dict[str, Callable[[nn.Module, Tensor, Tensor], Tensor]] = {
-    "gradient": losses.gradient_penalty,
-    "dragan": lambda d, real, fake: losses.dragan_penalty(d, real),
-    "r1": lambda d, real, fake: losses.r1_penalty(d, real),
-}
+@dataclass(frozen=True)
+class LazyRegularizer:
+    """A term optimized on its own every ``every`` updates of ``network`` (lazy regularization, Karras et
+    al. 2020): ``loss(batch)`` returns a dict with ``"loss"``, which the loop multiplies by ``every`` so that
+    the term keeps its weight on average, then steps that network's optimizer on it alone."""
+
+    name: str
+    network: Network
+    every: int
+    loss: Callable[[Any], dict[str, Tensor]]
+
+    def __post_init__(self) -> None:
+        if self.every < 1:
+            raise ValueError(f"a lazy regularizer runs every >= 1 steps, got every={self.every}")
 
 
-class GANModule(L.LightningModule):
+class GANModule(Publishable, L.LightningModule):
     """Base class of every paper.
 
     Each ``training_step`` takes one batch and makes one discriminator update on it; after every
     ``d_steps``-th discriminator update it also makes one generator update. Each critic update thus sees
-    fresh real data, as in Algorithm 1 of WGAN and WGAN-GP. Note that Lightning's ``trainer.global_step``
-    counts the optimizer steps of *both* networks; ``num_g_steps`` counts generator iterations, the unit
-    papers report.
+    fresh real data, as in Algorithm 1 of WGAN and WGAN-GP. Lightning's ``trainer.global_step`` counts the
+    optimizer steps of *both* networks; ``num_g_steps`` counts generator iterations, the unit papers report.
 
     Args:
-        generator: maps ``sample_latent(n)`` to images in [-1, 1].
-        discriminator: maps images to one raw score per image.
-        latent_dim: size of z.
-        loss: the adversarial game used by the default ``d_loss``/``g_loss`` (see ``losses.LOSSES``).
-        penalty: a gradient penalty added to D's loss: ``"gradient"`` (WGAN-GP), ``"dragan"`` or ``"r1"``.
-        penalty_weight: its coefficient (lambda; for R1 pass gamma / 2).
-        weight_clip: clamp D's weights to [-c, c] after every update (WGAN).
+        generator: the network whose samples or translations the paper is about.
+        discriminator: the critic; ``None`` for a generator-only model (the form published generators load
+            into), which samples or translates but cannot be trained.
         d_steps: discriminator updates per generator update.
         lr_g, lr_d: learning rates; different values give the two-timescale update rule (TTUR).
-        betas: Adam's betas (ignored by other optimizers).
-        optimizer: ``"adam"``, ``"rmsprop"`` or ``"sgd"``.
-        momentum: momentum for SGD / RMSprop.
+        optimizer: builds each network's optimizer from its parameter groups (a LightningCLI callable,
+            e.g. ``torch.optim.RMSprop`` or ``functools.partial(torch.optim.Adam, betas=(0.5, 0.999))``);
+            the groups carry ``lr_g`` / ``lr_d``. ``None``: the paper's own (``paper_optimizer``).
         scheduler: a callable ``optimizer -> LRScheduler`` applied to both optimizers.
         scheduler_interval: step the schedulers every ``"epoch"`` or every update of their network.
         grad_clip_d, grad_clip_g: max gradient norm per network (``None``: no clipping).
-        ema_decay: keep an exponential moving average of G with this decay; ``sample()`` then uses it.
+        ema_decay: keep an exponential moving average of G with this decay; sampling then uses it.
         ema_start: generator steps before averaging starts (the EMA copies G until then).
-        on_nonfinite: ``"raise"`` stops training on a NaN/Inf loss; ``"skip"`` drops that update.
+        on_nonfinite: ``"raise"`` stops training on a NaN/Inf loss or gradient; ``"skip"`` drops that update.
     """
 
     automatic_optimization = False
 
+    paper_optimizer: OptimizerCallable = functools.partial(torch.optim.Adam, betas=(0.5, 0.999))
+    """The optimizer of the paper (DCGAN's Adam by default); papers with another one override it."""
+
     def __init__(
         self,
         generator: nn.Module,
-        discriminator: nn.Module,
+        discriminator: nn.Module | None,
         *,
-        latent_dim: int,
-        loss: LossName = "nonsaturating",
-        penalty: PenaltyName | None = None,
-        penalty_weight: float = 10.0,
-        weight_clip: float | None = None,
         d_steps: int = 1,
         lr_g: float = 2e-4,
         lr_d: float = 2e-4,
-        betas: tuple[float, float] = (0.5, 0.999),
-        optimizer: OptimizerName = "adam",
-        momentum: float = 0.0,
+        optimizer: OptimizerCallable | None = None,
         scheduler: LRSchedulerCallable | None = None,
         scheduler_interval: Literal["step", "epoch"] = "epoch",
         grad_clip_d: float | None = None,
@@ -97,108 +97,96 @@ class GANModule(L.LightningModule):
             raise ValueError(f"d_steps must be >= 1, got {d_steps}")
         if ema_decay is not None and not 0.0 <= ema_decay < 1.0:
             raise ValueError(f"ema_decay must be in [0, 1), got {ema_decay}")
-        if loss not in losses.LOSSES:
-            raise ValueError(f"unknown loss {loss!r}; choose one of {sorted(losses.LOSSES)}")
-        if penalty not in (None, *_PENALTIES):
-            raise ValueError(f"unknown penalty {penalty!r}; choose one of {sorted(_PENALTIES)} or None")
-        self.save_hyperparameters(ignore=["generator", "discriminator", "scheduler"])
+        # Callables and networks are not hyperparameters: a saved model is rebuilt from the rest.
+        self.save_hyperparameters(ignore=["generator", "discriminator", "optimizer", "scheduler"])
         self.generator = generator
         self.discriminator = discriminator
         self.generator_ema = None if ema_decay is None else copy.deepcopy(generator).requires_grad_(False)
-        self.latent_dim = latent_dim
-        self.loss_d, self.loss_g = losses.LOSSES[loss]
         self.d_steps = d_steps
+        self.optimizer = optimizer or self.paper_optimizer
         self.scheduler = scheduler
         # Buffers, so they are checkpointed with the weights and a resumed run continues the same schedule.
         self.register_buffer("num_d_steps", torch.zeros((), dtype=torch.long))
         self.register_buffer("num_g_steps", torch.zeros((), dtype=torch.long))
+        # A derived copy: it follows .to() as a child module, but is never saved and never loaded into.
+        self._inference_generator: nn.Module | None = None
+        self.register_state_dict_post_hook(_without_inference_copy)
+        self.register_load_state_dict_post_hook(_drop_inference_copy)
 
-    # --- what a paper may override ---------------------------------------------------------------
+    # --- what a paper provides --------------------------------------------------------------------
 
-    def sample_latent(self, n: int, generator: torch.Generator | None = None) -> Tensor:
-        """z ~ N(0, I); papers with another prior override this."""
-        return torch.randn(n, self.latent_dim, device=self.device, generator=generator)
+    def fakes(self, batch: Any) -> Any:
+        """What the generator makes for ``batch``, with gradients: the input of ``g_loss``."""
+        raise NotImplementedError(f"{type(self).__name__} must define fakes(batch)")
 
-    @staticmethod
-    def real_images(batch: Any) -> Tensor:
-        """The images of a batch that is either a tensor or an ``(images, labels, ...)`` sequence."""
-        return batch if isinstance(batch, Tensor) else batch[0]
-
-    def d_penalty(self, real: Tensor, fake: Tensor) -> Tensor | None:
-        """The configured gradient penalty, weighted; ``None`` when there is none."""
-        if self.hparams.penalty is None:
-            return None
-        return self.hparams.penalty_weight * _PENALTIES[self.hparams.penalty](self.discriminator, real, fake)
+    def fake_batch(self, batch: Any) -> Any:
+        """``fakes(batch)`` without gradients: what the discriminator's update trains against."""
+        with torch.no_grad():
+            return self.fakes(batch)
 
     def d_loss(self, batch: Any) -> dict[str, Tensor]:
         """Discriminator objective; must return ``"loss"``, other keys are logged under ``train/``."""
-        real = self.real_images(batch)
-        with torch.no_grad():
-            fake = self.generator(self.sample_latent(real.shape[0]))
-        real_out, fake_out = self.discriminator(real), self.discriminator(fake)
-        out = {"loss": self.loss_d(real_out, fake_out), "d_real": real_out.mean(), "d_fake": fake_out.mean()}
-        penalty = self.d_penalty(real, fake)
-        if penalty is not None:
-            out["penalty"] = penalty
-            out["loss"] = out["loss"] + penalty
-        return out
+        raise NotImplementedError(f"{type(self).__name__} must define d_loss(batch)")
 
     def g_loss(self, batch: Any) -> dict[str, Tensor]:
-        """Generator objective on a fresh z; must return ``"loss"``."""
-        n = self.real_images(batch).shape[0]
-        return {"loss": self.loss_g(self.discriminator(self.generator(self.sample_latent(n))))}
+        """Generator objective; must return ``"loss"``, other keys are logged under ``train/``."""
+        raise NotImplementedError(f"{type(self).__name__} must define g_loss(batch)")
 
     def after_d_step(self, out: dict[str, Tensor]) -> None:
-        """Called after each discriminator update; enforces WGAN's weight clipping when configured."""
-        if self.hparams.weight_clip is not None:
-            losses.clip_weights_(self.discriminator, self.hparams.weight_clip)
+        """Called after each discriminator update with its (detached) outputs."""
+
+    def lazy_regularizers(self) -> Sequence[LazyRegularizer]:
+        """Terms the loop optimizes every N updates of their network (none by default)."""
+        return ()
 
     # --- the loop ---------------------------------------------------------------------------------
 
-    def setup(self, stage: str) -> None:
-        # Each update leaves the other network without gradients, which plain DDP reports as an error. Asking
-        # DDP to look for unused parameters (before it wraps the model) lets strategy="ddp" work unchanged.
-        strategy = self.trainer.strategy
-        if isinstance(strategy, DDPStrategy):
-            strategy._ddp_kwargs["find_unused_parameters"] = True
+    @property
+    def generator_only(self) -> bool:
+        return self.discriminator is None
 
     def on_fit_start(self) -> None:
         # Lightning keeps the modes modules are in when fit starts. A model from ganzoo.load (or one just
         # sampled) is in eval mode, where spectral norm stops iterating and batch norm uses stored statistics.
         self.train()
+        wrapped = self.trainer.strategy.model
+        if isinstance(wrapped, DistributedDataParallel) and not wrapped.find_unused_parameters:
+            raise RuntimeError(
+                "each GAN update leaves the other network without gradients, which DDP reports as an error "
+                "unless it looks for unused parameters: use strategy='ddp_find_unused_parameters_true' "
+                "(`ganzoo fit --trainer.strategy ddp` does this for you)"
+            )
 
     def configure_optimizers(self) -> Any:
-        hp = self.hparams
-        opt_d = self._make_optimizer(self.discriminator.parameters(), hp.lr_d)
-        opt_g = self._make_optimizer(self.generator.parameters(), hp.lr_g)
+        if self.generator_only:
+            raise RuntimeError(
+                f"this {type(self).__name__} was built with generator_only=True (the form published weights "
+                "load into): it has no discriminator to train against. Build it without generator_only to "
+                "train."
+            )
+        opt_d = self.optimizer([{"params": self.discriminator.parameters(), "lr": self.hparams.lr_d}])
+        opt_g = self.optimizer([{"params": self.generator.parameters(), "lr": self.hparams.lr_g}])
         if self.scheduler is None:
             return [opt_d, opt_g]
         return [opt_d, opt_g], [self.scheduler(opt_d), self.scheduler(opt_g)]
 
-    def _make_optimizer(self, params: Any, lr: float) -> torch.optim.Optimizer:
-        hp = self.hparams
-        if hp.optimizer == "adam":
-            return torch.optim.Adam(params, lr=lr, betas=tuple(hp.betas))
-        if hp.optimizer == "rmsprop":
-            return torch.optim.RMSprop(params, lr=lr, momentum=hp.momentum)
-        if hp.optimizer == "sgd":
-            return torch.optim.SGD(params, lr=lr, momentum=hp.momentum)
-        raise ValueError(f"unknown optimizer {hp.optimizer!r}; choose 'adam', 'rmsprop' or 'sgd'")
-
     def training_step(self, batch: Any, batch_idx: int) -> None:
         opt_d, opt_g = self.optimizers()
         out_d = self._update(opt_d, self.d_loss, batch, "discriminator", self.hparams.grad_clip_d)
-        if out_d is not None:
-            self.after_d_step(out_d)
-            self.num_d_steps += 1
-            self._log_losses("d", out_d)
-        if out_d is None or self.num_d_steps % self.d_steps != 0:
+        if out_d is None:
+            return
+        self.after_d_step(out_d)
+        self.num_d_steps += 1
+        self._log_losses("d", out_d)
+        self._lazy_updates(opt_d, batch, "discriminator", int(self.num_d_steps))
+        if self.num_d_steps % self.d_steps != 0:
             return
         out_g = self._update(opt_g, self.g_loss, batch, "generator", self.hparams.grad_clip_g)
         if out_g is None:
             return
         self.num_g_steps += 1
         self._log_losses("g", out_g)
+        self._lazy_updates(opt_g, batch, "generator", int(self.num_g_steps))
         if self.generator_ema is not None:
             decay = self.hparams.ema_decay if self.num_g_steps > self.hparams.ema_start else 0.0
             ema_update_(self.generator_ema, self.generator, decay)
@@ -206,32 +194,49 @@ class GANModule(L.LightningModule):
             for sched in self.lr_schedulers():
                 sched.step()
 
+    def _lazy_updates(self, opt: Any, batch: Any, network: Network, step: int) -> None:
+        """The lazy regularizers of ``network`` that are due at its ``step``-th update, one update each."""
+        clip = self.hparams.grad_clip_d if network == "discriminator" else self.hparams.grad_clip_g
+        for term in self.lazy_regularizers():
+            if term.network != network or step % term.every:
+                continue
+            out = self._update(opt, functools.partial(_scaled, term), batch, network, clip)
+            if out is not None:
+                self.log(f"train/{term.name}", out["loss"] / term.every, on_step=True, on_epoch=False)
+
     def _update(
         self,
         opt: Any,
         loss_fn: Callable[[Any], dict[str, Tensor]],
         batch: Any,
-        network: str,
+        network: Network,
         clip: float | None,
     ) -> dict[str, Tensor] | None:
-        """One optimizer step of one network, with the other network's parameters frozen."""
+        """One optimizer step of one network, with the other network's parameters frozen; ``None`` when the
+        update was dropped for a non-finite loss or gradient (``on_nonfinite="skip"``)."""
         with self.toggled_optimizer(opt):
             out = loss_fn(batch)
-            if not self._loss_is_finite(out["loss"], network):
-                return None
             opt.zero_grad(set_to_none=True)
             self.manual_backward(out["loss"])
+            params = getattr(self, network).parameters()
+            if not self._update_is_finite(out["loss"], params, network):
+                opt.zero_grad(set_to_none=True)
+                return None
             if clip is not None:
                 self.clip_gradients(opt, gradient_clip_val=clip, gradient_clip_algorithm="norm")
             opt.step()
         return {k: v.detach() for k, v in out.items()}
 
-    def _loss_is_finite(self, loss: Tensor, network: str) -> bool:
-        finite = self.trainer.strategy.reduce_boolean_decision(bool(torch.isfinite(loss)), all=True)
-        if finite:
+    def _update_is_finite(self, loss: Tensor, params: Iterable[nn.Parameter], network: str) -> bool:
+        """One device-to-host check of the loss and the gradient norm. Under DDP the gradients are already
+        averaged across processes, so every process reaches the same decision without another collective."""
+        grads = [p.grad for p in params if p.grad is not None]
+        norm = torch.nn.utils.get_total_norm(grads) if grads else loss.new_zeros(())
+        if bool(torch.isfinite(norm) & torch.isfinite(loss.detach())):
             return True
         where = (
-            f"{network} loss is {loss.item()} at global step {self.global_step} (epoch {self.current_epoch})"
+            f"{network} loss is {loss.item()} at global step {self.global_step} "
+            f"(epoch {self.current_epoch}), gradient norm {norm.item()}"
         )
         if self.hparams.on_nonfinite == "raise":
             raise FloatingPointError(
@@ -269,33 +274,44 @@ class GANModule(L.LightningModule):
 
     @property
     def sampling_generator(self) -> nn.Module:
-        """The EMA generator when there is one, else the trained generator."""
+        """The EMA generator when there is one, else the trained generator: what inference runs."""
         return self.generator_ema if self.generator_ema is not None else self.generator
 
-    @torch.no_grad()
-    def sample(self, n: int, *, seed: int | None = None, z: Tensor | None = None) -> Tensor:
-        """``n`` images in [-1, 1] from the EMA generator (if any), in eval mode; ``seed`` fixes z."""
-        if z is None:
-            rng = None if seed is None else torch.Generator(device=self.device).manual_seed(seed)
-            z = self.sample_latent(n, generator=rng)
-        net = self.sampling_generator
-        was_training = net.training
-        net.eval()
-        try:
-            return net(z.to(self.device, self.dtype))
-        finally:
-            net.train(was_training)
+    @property
+    def inference_generator(self) -> nn.Module:
+        """What eval-mode inference runs: the optimized copy when ``optimize_for_inference`` made one, else
+        ``sampling_generator``."""
+        return self._inference_generator if self._inference_generator is not None else self.sampling_generator
 
-    # --- publishing -------------------------------------------------------------------------------
+    def make_inference_generator(self) -> nn.Module | None:
+        """A frozen network that computes what ``sampling_generator`` computes in eval mode, faster; ``None``
+        where a paper has none (the default)."""
+        return None
 
-    def save_pretrained(self, directory: str | os.PathLike[str], **card: Any) -> Path:
-        """Write ``config.json`` + ``model.safetensors`` + a model card that ``ganzoo.load`` reads back."""
-        from ganzoo.hub_publish import save_pretrained  # the hub imports this module
+    def optimize_for_inference(self) -> GANModule:
+        """Run inference through ``make_inference_generator()``'s copy (same outputs, faster) until training
+        mode is entered or weights are loaded, which drop it; ``ganzoo.load`` calls this. Returns ``self``."""
+        self._inference_generator = self.make_inference_generator()
+        return self
 
-        return save_pretrained(self, directory, **card)
+    def train(self, mode: bool = True) -> GANModule:
+        if mode:  # the copy would go stale with the first update
+            self._inference_generator = None
+        return super().train(mode)
 
-    def push_to_hub(self, repo_id: str, **kwargs: Any) -> str:
-        """Upload ``save_pretrained``'s folder to the Hugging Face repo ``repo_id``; return the commit URL."""
-        from ganzoo.hub_publish import push_to_hub
 
-        return push_to_hub(self, repo_id, **kwargs)
+def _without_inference_copy(module: GANModule, state_dict: dict[str, Any], prefix: str, *_: Any) -> None:
+    for key in [k for k in state_dict if k.startswith(prefix + "_inference_generator.")]:
+        del state_dict[key]
+
+
+def _drop_inference_copy(module: GANModule, incompatible: Any) -> None:
+    """New weights make the copy stale; its own keys are never in a state dict, so they are not missing."""
+    keep = [k for k in incompatible.missing_keys if "_inference_generator." not in k]
+    incompatible.missing_keys[:] = keep
+    module._inference_generator = None
+
+
+def _scaled(term: LazyRegularizer, batch: Any) -> dict[str, Tensor]:
+    out = term.loss(batch)
+    return {**out, "loss": out["loss"] * term.every}

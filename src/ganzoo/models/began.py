@@ -9,79 +9,19 @@ Adam(1e-4). G ends in tanh (the paper's decoder has no output activation) so sam
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import torch
-from torch import Tensor, nn
+from torch import Tensor
 
 from ganzoo import losses
-from ganzoo.models.base import GANModule
+from ganzoo.models.latent import LatentGANModule
+from ganzoo.nn.began import BEGANAutoencoder, BEGANDecoder
+from ganzoo.registry import PAPERS
 
 
-def _conv(cin: int, cout: int, stride: int = 1) -> list[nn.Module]:
-    return [nn.Conv2d(cin, cout, 3, stride, 1), nn.ELU(inplace=True)]
-
-
-def _num_scales(image_size: int) -> int:
-    n = math.log2(image_size / 8)
-    if n < 0 or n != int(n):
-        raise ValueError(f"BEGAN needs image_size = 8 * 2^k (8, 16, 32, 64, 128), got {image_size}")
-    return int(n) + 1
-
-
-class BEGANDecoder(nn.Module):
-    """h -> 8x8xn, then [conv-ELU, conv-ELU, up-sample x2] until ``image_size``, then a conv to RGB."""
-
-    def __init__(self, hidden: int, image_size: int, channels: int, width: int, tanh: bool = False) -> None:
-        super().__init__()
-        self.width = width
-        self.fc = nn.Linear(hidden, width * 8 * 8)
-        layers: list[nn.Module] = []
-        scales = _num_scales(image_size)
-        for i in range(scales):
-            layers += _conv(width, width) + _conv(width, width)
-            if i < scales - 1:
-                layers.append(nn.Upsample(scale_factor=2, mode="nearest"))
-        layers.append(nn.Conv2d(width, channels, 3, 1, 1))
-        if tanh:
-            layers.append(nn.Tanh())
-        self.net = nn.Sequential(*layers)
-
-    def forward(self, h: Tensor) -> Tensor:
-        return self.net(self.fc(h).view(h.shape[0], self.width, 8, 8))
-
-
-class BEGANEncoder(nn.Module):
-    """Image -> h, with channels growing linearly (n, 2n, 3n, ...) at each stride-2 sub-sampling."""
-
-    def __init__(self, hidden: int, image_size: int, channels: int, width: int) -> None:
-        super().__init__()
-        scales = _num_scales(image_size)
-        layers: list[nn.Module] = _conv(channels, width)
-        for i in range(1, scales + 1):
-            c = width * i
-            layers += _conv(c, c) + _conv(c, c)
-            if i < scales:
-                layers += _conv(c, width * (i + 1), stride=2)
-        self.net = nn.Sequential(*layers)
-        self.fc = nn.Linear(width * scales * 8 * 8, hidden)
-
-    def forward(self, x: Tensor) -> Tensor:
-        return self.fc(self.net(x).flatten(1))
-
-
-class BEGANAutoencoder(nn.Module):
-    def __init__(self, hidden: int, image_size: int, channels: int, width: int) -> None:
-        super().__init__()
-        self.encoder = BEGANEncoder(hidden, image_size, channels, width)
-        self.decoder = BEGANDecoder(hidden, image_size, channels, width)
-
-    def forward(self, x: Tensor) -> Tensor:
-        return self.decoder(self.encoder(x))
-
-
-class BEGAN(GANModule):
+@PAPERS.register
+class BEGAN(LatentGANModule):
     def __init__(
         self,
         latent_dim: int = 64,
@@ -92,7 +32,6 @@ class BEGAN(GANModule):
         lambda_k: float = 0.001,
         lr_g: float = 1e-4,
         lr_d: float = 1e-4,
-        betas: tuple[float, float] = (0.5, 0.999),
         **kwargs: Any,
     ) -> None:
         super().__init__(
@@ -101,7 +40,6 @@ class BEGAN(GANModule):
             latent_dim=latent_dim,
             lr_g=lr_g,
             lr_d=lr_d,
-            betas=betas,
             **kwargs,
         )
         self.gamma, self.lambda_k = gamma, lambda_k
@@ -116,8 +54,7 @@ class BEGAN(GANModule):
 
     def d_loss(self, batch: Any) -> dict[str, Tensor]:
         real = self.real_images(batch)
-        with torch.no_grad():
-            fake = self.generator(self.sample_latent(real.shape[0]))
+        fake, _ = self.fake_batch(batch)
         loss_real, loss_fake = self.reconstruction_loss(real), self.reconstruction_loss(fake)
         return {
             "loss": loss_real - self.k * loss_fake,
@@ -128,8 +65,8 @@ class BEGAN(GANModule):
         }
 
     def g_loss(self, batch: Any) -> dict[str, Tensor]:
-        n = self.real_images(batch).shape[0]
-        return {"loss": self.reconstruction_loss(self.generator(self.sample_latent(n)))}
+        fake, _ = self.fakes(batch)
+        return {"loss": self.reconstruction_loss(fake)}
 
     def after_d_step(self, out: dict[str, Tensor]) -> None:
         self.k.copy_(

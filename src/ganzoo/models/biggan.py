@@ -9,6 +9,7 @@ authors' BigGAN-PyTorch recipes (TTUR 1e-4 / 4e-4, one D step) are the zoo cards
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -16,12 +17,61 @@ import torch
 from torch import Tensor, nn
 
 from ganzoo import losses
-from ganzoo.models.base import LossName
 from ganzoo.models.conditional import ConditionalGANModule
+from ganzoo.models.latent import LossName
 from ganzoo.nn.biggan import BigGANDiscriminator, BigGANGenerator, InitStyle
+from ganzoo.registry import PAPERS
 
 
-class BigGAN(ConditionalGANModule):
+class BigGANFamily(ConditionalGANModule):
+    """What BigGAN and BigGAN-deep share around their networks: orthogonal regularization of G (all weights
+    but the class embedding, ``class_embedding_module``), the hinge game, Adam with beta1 = 0, and an EMA of
+    G from generator step 20k.
+
+    Args:
+        ortho_reg: beta of the paper's orthogonal regularization of G.
+        **kwargs: everything ``ConditionalGANModule`` takes.
+    """
+
+    paper_optimizer = functools.partial(torch.optim.Adam, betas=(0.0, 0.999), eps=1e-8)
+
+    def __init__(
+        self,
+        generator: nn.Module,
+        discriminator: nn.Module | None,
+        *,
+        ortho_reg: float,
+        loss: LossName = "hinge",
+        ema_decay: float | None = 0.9999,
+        ema_start: int = 20000,
+        **kwargs: Any,
+    ) -> None:
+        if ortho_reg < 0:
+            raise ValueError(f"ortho_reg must be >= 0, got {ortho_reg}")
+        super().__init__(
+            generator, discriminator, loss=loss, ema_decay=ema_decay, ema_start=ema_start, **kwargs
+        )
+
+    def class_embedding_module(self) -> nn.Module | None:
+        """G's class embedding, which orthogonal regularization leaves alone, as the authors do."""
+        raise NotImplementedError
+
+    def ortho_weights(self) -> Iterator[Tensor]:
+        """G's parameters under orthogonal regularization: all but the class embedding."""
+        embedding = self.class_embedding_module()
+        excluded = set() if embedding is None else {id(p) for p in embedding.parameters()}
+        return (p for p in self.generator.parameters() if id(p) not in excluded)
+
+    def g_loss(self, batch: Any) -> dict[str, Tensor]:
+        out = super().g_loss(batch)
+        if self.hparams.ortho_reg > 0:
+            out["ortho"] = losses.orthogonal_regularization(self.ortho_weights(), self.hparams.ortho_reg)
+            out["loss"] = out["loss"] + out["ortho"]
+        return out
+
+
+@PAPERS.register
+class BigGAN(BigGANFamily):
     """Args (the BigGAN-PyTorch flag in brackets):
     image_size: 32, 64, 128 or 256 [resolution].
     num_classes, class_names: see ``ConditionalGANModule``; ``class_names="imagenet"`` for ImageNet.
@@ -36,9 +86,9 @@ class BigGAN(ConditionalGANModule):
         torch's default, for a model about to load trained weights [skip_init].
     ortho_reg: beta of the paper's orthogonal regularization of G, all weights but the shared embedding
         [G_ortho, whose direct gradient update equals this penalty at ortho_reg = G_ortho / 2].
-    adam_eps: Adam's epsilon [adam_eps].
     generator_only: build G alone (no D), the form of the published generator checkpoints, for inference.
-    **kwargs: everything ``GANModule`` takes (``d_steps``, ``lr_g``, ``ema_decay``, ...).
+    **kwargs: everything ``GANModule`` takes (``d_steps``, ``lr_g``, ``ema_decay``, ``optimizer`` [Adam
+        betas (0, 0.999), eps 1e-8 by default; the recipes' adam_eps goes in its ``eps``], ...).
     """
 
     def __init__(
@@ -62,27 +112,23 @@ class BigGAN(ConditionalGANModule):
         d_steps: int = 2,
         lr_g: float = 5e-5,
         lr_d: float = 2e-4,
-        betas: tuple[float, float] = (0.0, 0.999),
-        adam_eps: float = 1e-8,
         ema_decay: float | None = 0.9999,
         ema_start: int = 20000,
         generator_only: bool = False,
         **kwargs: Any,
     ) -> None:
-        if ortho_reg < 0:
-            raise ValueError(f"ortho_reg must be >= 0, got {ortho_reg}")
         generator = BigGANGenerator(
             image_size, num_classes, latent_dim, g_ch, shared_dim, hier, g_attention, bn_eps, sn_eps, init
         )
-        if generator_only:
-            discriminator: nn.Module = nn.ModuleDict()
-        else:
-            discriminator = BigGANDiscriminator(
-                image_size, num_classes, d_ch, d_attention, d_wide, sn_eps, init
-            )
+        discriminator = (
+            None
+            if generator_only
+            else BigGANDiscriminator(image_size, num_classes, d_ch, d_attention, d_wide, sn_eps, init)
+        )
         super().__init__(
             generator,
             discriminator,
+            ortho_reg=ortho_reg,
             num_classes=num_classes,
             class_names=class_names,
             latent_dim=latent_dim,
@@ -90,37 +136,13 @@ class BigGAN(ConditionalGANModule):
             d_steps=d_steps,
             lr_g=lr_g,
             lr_d=lr_d,
-            betas=betas,
             ema_decay=ema_decay,
             ema_start=ema_start,
             **kwargs,
         )
 
-    def ortho_weights(self) -> Iterator[Tensor]:
-        """G's parameters under orthogonal regularization: all but the shared embedding, as the authors do."""
-        shared = self.generator.shared
-        excluded = set() if shared is None else {id(p) for p in shared.parameters()}
-        return (p for p in self.generator.parameters() if id(p) not in excluded)
-
-    def g_loss(self, batch: Any) -> dict[str, Tensor]:
-        out = super().g_loss(batch)
-        if self.hparams.ortho_reg > 0:
-            out["ortho"] = losses.orthogonal_regularization(self.ortho_weights(), self.hparams.ortho_reg)
-            out["loss"] = out["loss"] + out["ortho"]
-        return out
-
-    def configure_optimizers(self) -> Any:
-        if self.hparams.generator_only:
-            raise RuntimeError(
-                "this BigGAN was built generator_only (the form of published generators) and has no "
-                "discriminator to train against; build it without generator_only to train"
-            )
-        return super().configure_optimizers()
-
-    def _make_optimizer(self, params: Any, lr: float) -> torch.optim.Optimizer:
-        if self.hparams.optimizer == "adam":  # BigGAN-PyTorch's recipes set Adam's epsilon
-            return torch.optim.Adam(params, lr=lr, betas=tuple(self.hparams.betas), eps=self.hparams.adam_eps)
-        return super()._make_optimizer(params, lr)
+    def class_embedding_module(self) -> nn.Module | None:
+        return self.generator.shared
 
     @torch.no_grad()
     def accumulate_standing_stats(

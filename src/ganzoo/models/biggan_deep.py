@@ -11,22 +11,23 @@ orthogonal regularization, BN eps 1e-5, SN eps 1e-6, Adam eps 1e-6, EMA 0.9999 f
 
 from __future__ import annotations
 
-import itertools
+import functools
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import torch
 from torch import Tensor, nn
 
-from ganzoo.models.base import LossName
-from ganzoo.models.biggan import BigGAN
+from ganzoo.models.biggan import BigGANFamily
 from ganzoo.nn.biggan import InitStyle
 from ganzoo.nn.biggan_deep import BigGANDeepDiscriminator, BigGANDeepGenerator, StandingBatchNorm
 from ganzoo.nn.truncation import truncated_normal
+from ganzoo.registry import PAPERS
 
 
-class BigGANDeep(BigGAN):
+@PAPERS.register
+class BigGANDeep(BigGANFamily):
     """Args:
     image_size: 128, 256 or 512 as published; 32 and 64 for small experiments.
     num_classes, class_names: see ``ConditionalGANModule``; ``class_names="imagenet"`` for ImageNet.
@@ -35,13 +36,12 @@ class BigGANDeep(BigGAN):
     g_attention, d_attention: resolution of the self-attention block (64; ``None``: none).
     n_stats: truncation values with their own batch-norm statistics (51 in the published models).
     bn_eps, sn_eps: batch norm's and spectral norm's epsilons (1e-4 for both in the published models).
-    ortho_reg, adam_eps, generator_only, init: as in ``BigGAN``; a generator-only model samples but cannot
-        train, and ``init=None`` skips the initialisation of a model about to load weights.
-    **kwargs: everything ``GANModule`` takes.
+    ortho_reg, generator_only, init: as in ``BigGAN``; a generator-only model samples but cannot train, and
+        ``init=None`` skips the initialisation of a model about to load weights.
+    **kwargs: everything ``GANModule`` takes (the optimizer: Adam betas (0, 0.999), eps 1e-6).
     """
 
-    _inference_generator: BigGANDeepGenerator | None = None  # set by optimize_for_inference, never saved
-    _inference_version = -1
+    paper_optimizer = functools.partial(torch.optim.Adam, betas=(0.0, 0.999), eps=1e-6)
 
     def __init__(
         self,
@@ -58,20 +58,13 @@ class BigGANDeep(BigGAN):
         bn_eps: float = 1e-5,
         sn_eps: float = 1e-6,
         ortho_reg: float = 0.0,
-        loss: LossName = "hinge",
         d_steps: int = 1,
         lr_g: float = 1e-4,
         lr_d: float = 4e-4,
-        betas: tuple[float, float] = (0.0, 0.999),
-        adam_eps: float = 1e-6,
-        ema_decay: float | None = 0.9999,
-        ema_start: int = 20000,
         generator_only: bool = False,
         init: InitStyle | None = "ortho",
         **kwargs: Any,
     ) -> None:
-        if ortho_reg < 0:
-            raise ValueError(f"ortho_reg must be >= 0, got {ortho_reg}")
         generator = BigGANDeepGenerator(
             image_size,
             latent_dim=latent_dim,
@@ -85,7 +78,7 @@ class BigGANDeep(BigGAN):
             init=init,
         )
         discriminator = (
-            nn.ModuleDict()
+            None
             if generator_only
             else BigGANDeepDiscriminator(
                 image_size,
@@ -96,62 +89,32 @@ class BigGANDeep(BigGAN):
                 init=init,
             )
         )
-        # Skip BigGAN's constructor, which builds BigGAN's networks; everything else of BigGAN (orthogonal
-        # regularization in g_loss, Adam's epsilon) applies unchanged to these.
-        super(BigGAN, self).__init__(
+        super().__init__(
             generator,
             discriminator,
+            ortho_reg=ortho_reg,
             num_classes=num_classes,
             class_names=class_names,
             latent_dim=latent_dim,
-            loss=loss,
             d_steps=d_steps,
             lr_g=lr_g,
             lr_d=lr_d,
-            betas=betas,
-            ema_decay=ema_decay,
-            ema_start=ema_start,
             **kwargs,
         )
 
-    def ortho_weights(self) -> Iterator[Tensor]:
-        """G's parameters but the class embedding, as for BigGAN's shared embedding."""
-        embed = {id(p) for p in self.generator.embed.parameters()}
-        return (p for p in self.generator.parameters() if id(p) not in embed)
+    def class_embedding_module(self) -> nn.Module:
+        return self.generator.embed
 
     # --- inference --------------------------------------------------------------------------------
 
     def generate(self, net: nn.Module, z: Tensor, labels: Tensor, truncation: float | None) -> Tensor:
-        if self._inference_generator is not None and net is self.sampling_generator and not net.training:
-            if self._inference_version != _version(net):  # weights changed since the copy: copy again
-                self.optimize_for_inference()
-            net = self._inference_generator
+        """The truncation also picks G's batch-norm statistics."""
         return net(z, labels, truncation)
 
-    def optimize_for_inference(self) -> BigGANDeep:
-        """Sample through a frozen copy of the sampling generator, ``BigGANDeepGenerator.for_inference``
-        (spectral norm folded into plain weights, unused output channels dropped, channels-last): the
-        same images, faster.
-
-        The copy follows ``.to()`` and is remade when the generator's weights change in place (a loaded state
-        dict, an optimizer step); entering training mode drops it, so training is unaffected. ``ganzoo.load``
-        calls this. Returns ``self``.
-        """
-        net = self.sampling_generator
-        self.__dict__["_inference_generator"] = net.for_inference()
-        self.__dict__["_inference_version"] = _version(net)
-        return self
-
-    def train(self, mode: bool = True) -> BigGANDeep:
-        if mode:
-            self.__dict__["_inference_generator"] = None
-        return super().train(mode)
-
-    def _apply(self, fn: Any, *args: Any, **kwargs: Any) -> BigGANDeep:
-        super()._apply(fn, *args, **kwargs)
-        if self._inference_generator is not None:
-            self._inference_generator._apply(fn, *args, **kwargs)
-        return self
+    def make_inference_generator(self) -> BigGANDeepGenerator:
+        """``BigGANDeepGenerator.for_inference`` of the sampling generator: spectral norm folded into plain
+        weights, unused output channels dropped, channels-last; the same images, faster."""
+        return self.sampling_generator.for_inference()
 
     @torch.no_grad()
     def accumulate_standing_stats(
@@ -218,11 +181,4 @@ class BigGANDeep(BigGAN):
         for m in norms:
             m.running_means.copy_(means[m])
             m.running_vars.copy_(variances[m])
-        self.__dict__["_inference_generator"] = None
-
-
-def _version(module: nn.Module) -> int:
-    """Sum of the in-place modification counters of ``module``'s tensors: changes whenever its weights do
-    (tensors made under ``torch.inference_mode`` keep no counter and count as unchanged)."""
-    tensors = itertools.chain(module.parameters(), module.buffers())
-    return sum(0 if t.is_inference() else t._version for t in tensors)
+        self._inference_generator = None  # made from the old statistics

@@ -10,24 +10,29 @@ GAN paper's pylearn2 setting).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from typing import Any
 
 import torch
 from torch import Tensor
 
-from ganzoo.models.base import LossName, OptimizerName
 from ganzoo.models.conditional import ConditionalGANModule
 from ganzoo.nn.cgan import CGANDiscriminator, CGANGenerator
+from ganzoo.registry import PAPERS
 
 
+@PAPERS.register
 class CGAN(ConditionalGANModule):
     """Args: ``data_shape`` is one sample's shape (``[1, 28, 28]`` for MNIST, ``[2]`` for toy data);
     ``g_*`` / ``d_*`` size the networks of ``nn.cgan``; ``maxout_pieces`` / ``joint_maxout_pieces`` are D's
     maxout pieces (1: LeakyReLU units); ``momentum_final`` / ``momentum_ramp_epochs`` raise SGD's momentum
-    linearly from ``momentum`` (``None``: constant); ``tanh`` bounds G's output to [-1, 1] and has D read
+    linearly from ``momentum`` (``None``: constant), for an optimizer with momentum (the paper's SGD, the
+    default); ``tanh`` bounds G's output to [-1, 1] and has D read
     images in the paper's [0, 1] pixel range (``nn.mlp.unit_range_pixels``); off for the 2-D toys.
     The prior is the paper's z ~ U[0, 1]^latent_dim, so the truncation trick does not apply."""
+
+    paper_optimizer = functools.partial(torch.optim.SGD, momentum=0.5)
 
     def __init__(
         self,
@@ -46,8 +51,6 @@ class CGAN(ConditionalGANModule):
         joint_maxout_pieces: int = 4,
         d_dropout: float = 0.5,
         tanh: bool = True,
-        loss: LossName = "nonsaturating",
-        optimizer: OptimizerName = "sgd",
         lr_g: float = 0.1,
         lr_d: float = 0.1,
         momentum: float = 0.5,
@@ -75,11 +78,8 @@ class CGAN(ConditionalGANModule):
             num_classes=num_classes,
             class_names=class_names,
             latent_dim=latent_dim,
-            loss=loss,
-            optimizer=optimizer,
             lr_g=lr_g,
             lr_d=lr_d,
-            momentum=momentum,
             **kwargs,
         )
 
@@ -100,8 +100,7 @@ class CGAN(ConditionalGANModule):
         return hp.momentum + progress * (hp.momentum_final - hp.momentum)
 
     def on_train_epoch_start(self) -> None:
-        if self.hparams.optimizer == "adam":
-            return
         for opt in self.optimizers():
             for group in opt.param_groups:
-                group["momentum"] = self.momentum_at(self.current_epoch)
+                if "momentum" in group:  # SGD's and RMSprop's; Adam has none to ramp
+                    group["momentum"] = self.momentum_at(self.current_epoch)

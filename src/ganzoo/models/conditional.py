@@ -14,34 +14,33 @@ import torch
 from torch import Tensor, nn
 
 from ganzoo.data.class_names import class_index, resolve_names
-from ganzoo.models.base import GANModule
+from ganzoo.models.latent import LatentGANModule
 from ganzoo.nn.truncation import truncated_normal
 
 Classes = int | str | Sequence[int | str] | Tensor | None
 
 
-class ConditionalGANModule(GANModule):
-    """A ``GANModule`` conditioned on one of ``num_classes`` labels.
+class ConditionalGANModule(LatentGANModule):
+    """A ``LatentGANModule`` conditioned on one of ``num_classes`` labels.
 
     Args:
         num_classes: number of classes; ``None`` makes the model unconditional (labels are ``None``
             throughout: ``G(z, None)``, ``D(x, None)``), for papers that offer both settings (SNGAN).
         class_names: names accepted by ``sample(classes=...)``: a list in index order, or ``"imagenet"``,
             ``"cifar10"`` or ``"digits"``.
-        **kwargs: everything ``GANModule`` takes.
+        **kwargs: everything ``LatentGANModule`` takes. Gradient penalties are taken through ``D(x, y)``
+            with the real labels.
     """
 
     def __init__(
         self,
         generator: nn.Module,
-        discriminator: nn.Module,
+        discriminator: nn.Module | None,
         *,
         num_classes: int | None,
         class_names: Sequence[str] | str | None = None,
         **kwargs: Any,
     ) -> None:
-        if kwargs.get("penalty") is not None:
-            raise ValueError("conditional models take no gradient penalty; their discriminator needs labels")
         super().__init__(generator, discriminator, **kwargs)
         if num_classes is not None and num_classes < 1:
             raise ValueError(
@@ -115,51 +114,37 @@ class ConditionalGANModule(GANModule):
         """The labels of an ``(images, labels)`` batch; ``None`` for an unconditional model (any batch)."""
         return None if self.num_classes is None else batch[1]
 
-    def d_loss(self, batch: Any) -> dict[str, Tensor]:
-        real, labels = self.real_images(batch), self.labels_of(batch)
-        n = real.shape[0]
-        with torch.no_grad():
-            fake_labels = self.sample_labels(n)
-            fake = self.generator(self.sample_latent(n), fake_labels)
-        real_out, fake_out = self.discriminator(real, labels), self.discriminator(fake, fake_labels)
-        out = {"loss": self.loss_d(real_out, fake_out), "d_real": real_out.mean(), "d_fake": fake_out.mean()}
-        return out
+    def real_inputs(self, batch: Any) -> tuple[Tensor, Tensor | None]:
+        return self.real_images(batch), self.labels_of(batch)
 
-    def g_loss(self, batch: Any) -> dict[str, Tensor]:
-        n = self.real_images(batch).shape[0]
+    def fakes(self, batch: Any, n: int | None = None) -> tuple[Tensor, Tensor | None]:
+        """(``n`` fakes of uniformly random classes, their labels)."""
+        n = self.real_images(batch).shape[0] if n is None else n
         labels = self.sample_labels(n)
-        fake = self.generator(self.sample_latent(n), labels)
-        return {"loss": self.loss_g(self.discriminator(fake, labels))}
+        return self.generator(self.sample_latent(n), labels), labels
 
-    # --- inference --------------------------------------------------------------------------------
+    def critic(self, images: Tensor, condition: Tensor | None) -> Tensor:
+        return self.discriminator(images, condition)
 
-    def generate(self, net: nn.Module, z: Tensor, labels: Tensor, truncation: float | None) -> Tensor:
-        """Run the sampling generator; models whose G depends on the truncation (BigGAN-deep) override it."""
-        return net(z, labels)
+    # --- sampling ---------------------------------------------------------------------------------
 
-    @torch.no_grad()
-    def sample(
+    def sampling_inputs(
         self,
         n: int,
+        rng: torch.Generator | None,
+        z: Tensor | None,
         *,
         classes: Classes = None,
         truncation: float | None = None,
-        seed: int | None = None,
-        z: Tensor | None = None,
-    ) -> Tensor:
-        """``n`` images in [-1, 1] of ``classes`` (index, name, or one per sample; random when ``None``).
+    ) -> tuple[Any, ...]:
+        """(z, labels, truncation) for ``classes`` (index, name, or one per sample; random when ``None``).
 
-        ``truncation`` in (0, 1] samples z from a truncated normal scaled by it (lower: closer to the mode);
-        ``seed`` fixes z and the random classes.
+        ``truncation`` in (0, 1] samples z from a truncated normal scaled by it (lower: closer to the mode).
         """
-        rng = None if seed is None else torch.Generator(device=self.device).manual_seed(seed)
         if z is None:
             z = self.sample_latent(n, generator=rng, truncation=truncation)
-        labels = self.resolve_classes(classes, n, rng)
-        net = self.sampling_generator
-        was_training = net.training
-        net.eval()
-        try:
-            return self.generate(net, z.to(self.device, self.dtype), labels, truncation)
-        finally:
-            net.train(was_training)
+        return z.to(self.device, self.dtype), self.resolve_classes(classes, n, rng), truncation
+
+    def generate(self, net: nn.Module, z: Tensor, labels: Tensor | None, truncation: float | None) -> Tensor:
+        """Run the inference generator; models whose G depends on the truncation (BigGAN-deep) override it."""
+        return net(z, labels)

@@ -13,36 +13,32 @@ from __future__ import annotations
 
 from typing import Any
 
-import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
 from ganzoo.models.translation import (
     Direction,
-    DiscriminatorName,
     GeneratorName,
     ImageTranslationModule,
+    NetworkOptions,
     TranslationLoss,
-    build_discriminator,
-    build_generator,
-    discriminator_objective,
-    gan_criterion,
 )
 from ganzoo.nn.image_pool import ImagePool
 from ganzoo.nn.norm import NormName
+from ganzoo.registry import PAPERS
 
 _DIRECTIONS = ("AtoB", "BtoA")
 
 
+@PAPERS.register
 class CycleGAN(ImageTranslationModule):
     """``generator["AtoB"]`` is the authors' ``netG_A``, ``generator["BtoA"]`` their ``netG_B``; the
     discriminators are keyed by the domain they judge: ``discriminator["B"]`` is their ``netD_A``.
 
-    Args: ``net_g``, ``net_d``, ``n_layers_d``, ``ngf``, ``ndf``, ``norm``, ``lambda_a``, ``lambda_b``,
-    ``lambda_identity``, ``pool_size`` are the authors' ``--netG``, ``--netD``, ``--n_layers_D``, ``--ngf``,
-    ``--ndf``, ``--norm``, ``--lambda_A``, ``--lambda_B``, ``--lambda_identity``, ``--pool_size``;
-    ``dropout`` is ``not --no_dropout``. ``generator_only=True`` builds the published form: one generator
-    (translating "AtoB", i.e. the way its name says), no discriminators, inference only.
+    Args: ``lambda_a``, ``lambda_b``, ``lambda_identity``, ``pool_size`` are the authors' ``--lambda_A``,
+    ``--lambda_B``, ``--lambda_identity``, ``--pool_size``; the network flags (``net_g``, ``norm``,
+    ``dropout``, ``ngf`` ...) are ``ImageTranslationModule``'s. ``generator_only=True`` builds the published
+    form: one generator (translating "AtoB", i.e. the way its name says), no discriminators, inference only.
     """
 
     def __init__(
@@ -50,10 +46,6 @@ class CycleGAN(ImageTranslationModule):
         in_channels: int = 3,
         out_channels: int = 3,
         net_g: GeneratorName = "resnet_9blocks",
-        net_d: DiscriminatorName = "basic",
-        n_layers_d: int = 3,
-        ngf: int = 64,
-        ndf: int = 64,
         norm: NormName = "instance",
         dropout: bool = False,
         lambda_a: float = 10.0,
@@ -61,7 +53,6 @@ class CycleGAN(ImageTranslationModule):
         lambda_identity: float = 0.5,
         pool_size: int = 50,
         loss: TranslationLoss = "least_squares",
-        generator_only: bool = False,
         **kwargs: Any,
     ) -> None:
         if lambda_identity > 0 and in_channels != out_channels:
@@ -69,20 +60,15 @@ class CycleGAN(ImageTranslationModule):
                 f"the identity loss needs as many input as output channels ({in_channels} vs "
                 f"{out_channels}); pass lambda_identity=0"
             )
-        g_a = build_generator(net_g, in_channels, out_channels, ngf, norm, dropout)
-        if generator_only:
-            generator, discriminator = g_a, nn.ModuleDict()
-        else:
-            g_b = build_generator(net_g, out_channels, in_channels, ngf, norm, dropout)
-            generator = nn.ModuleDict({"AtoB": g_a, "BtoA": g_b})
-            discriminator = nn.ModuleDict(
-                {
-                    "A": build_discriminator(net_d, in_channels, ndf, n_layers_d, norm),
-                    "B": build_discriminator(net_d, out_channels, ndf, n_layers_d, norm),
-                }
-            )
-        super().__init__(generator, discriminator, loss=loss, **kwargs)
-        self.generator_only = generator_only
+        super().__init__(
+            in_channels=in_channels,
+            out_channels=out_channels,
+            net_g=net_g,
+            norm=norm,
+            dropout=dropout,
+            loss=loss,
+            **kwargs,
+        )
         self.lambda_a, self.lambda_b, self.lambda_identity = lambda_a, lambda_b, lambda_identity
         self.pools = {"A": ImagePool(pool_size), "B": ImagePool(pool_size)}
 
@@ -95,6 +81,24 @@ class CycleGAN(ImageTranslationModule):
         super().on_load_checkpoint(checkpoint)
         for k, images in checkpoint.get("image_pools", {}).items():
             self.pools[k].images = list(images)
+
+    def build_networks(
+        self, options: NetworkOptions, generator_only: bool
+    ) -> tuple[nn.Module, nn.Module | None]:
+        """G: A -> B alone when ``generator_only``; else both generators and a D per domain."""
+        g_ab = options.generator(options.in_channels, options.out_channels)
+        if generator_only:
+            return g_ab, None
+        generators = {"AtoB": g_ab, "BtoA": options.generator(options.out_channels, options.in_channels)}
+        discriminators = {
+            "A": options.discriminator(options.in_channels),
+            "B": options.discriminator(options.out_channels),
+        }
+        return nn.ModuleDict(generators), nn.ModuleDict(discriminators)
+
+    @property
+    def directions(self) -> tuple[str, ...]:
+        return ("AtoB",) if self.generator_only else _DIRECTIONS
 
     def translator(self, direction: Direction | None) -> nn.Module:
         direction = direction or "AtoB"
@@ -109,23 +113,26 @@ class CycleGAN(ImageTranslationModule):
             )
         return self.generator
 
-    def d_loss(self, batch: Any) -> dict[str, Tensor]:
+    def fakes(self, batch: Any) -> dict[str, Tensor]:
+        """The translations of both sides: ``{"B": G_AtoB(A), "A": G_BtoA(B)}``, keyed by their domain."""
         real_a, real_b = self.pair(batch)
-        with torch.no_grad():
-            fake_b = self.pools["B"].query(self.generator["AtoB"](real_a))
-            fake_a = self.pools["A"].query(self.generator["BtoA"](real_b))
-        d_a, d_b = self.discriminator["A"], self.discriminator["B"]
-        loss_a = discriminator_objective(d_a(real_a), d_a(fake_a), self.hparams.loss)
-        loss_b = discriminator_objective(d_b(real_b), d_b(fake_b), self.hparams.loss)
-        return {"loss": loss_a + loss_b, "d_a": loss_a, "d_b": loss_b}
+        return {"B": self.generator["AtoB"](real_a), "A": self.generator["BtoA"](real_b)}
+
+    def d_loss(self, batch: Any) -> dict[str, Tensor]:
+        real = dict(zip("AB", self.pair(batch), strict=True))
+        fake = {k: self.pools[k].query(v) for k, v in self.fake_batch(batch).items()}
+        out = {
+            f"d_{k.lower()}": self.loss_d(self.discriminator[k](real[k]), self.discriminator[k](fake[k]))
+            for k in "AB"
+        }
+        return {"loss": out["d_a"] + out["d_b"], **out}
 
     def g_loss(self, batch: Any) -> dict[str, Tensor]:
         real_a, real_b = self.pair(batch)
         g_ab, g_ba = self.generator["AtoB"], self.generator["BtoA"]
-        fake_b, fake_a = g_ab(real_a), g_ba(real_b)
-        crit = self.hparams.loss
-        gan = gan_criterion(self.discriminator["B"](fake_b), True, crit)
-        gan = gan + gan_criterion(self.discriminator["A"](fake_a), True, crit)
+        fake = self.fakes(batch)
+        fake_b, fake_a = fake["B"], fake["A"]
+        gan = self.loss_g(self.discriminator["B"](fake_b)) + self.loss_g(self.discriminator["A"](fake_a))
         cycle_a = F.l1_loss(g_ba(fake_b), real_a) * self.lambda_a
         cycle_b = F.l1_loss(g_ab(fake_a), real_b) * self.lambda_b
         out = {"g_gan": gan, "cycle_a": cycle_a, "cycle_b": cycle_b}

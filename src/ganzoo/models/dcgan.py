@@ -8,13 +8,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from ganzoo.models.base import GANModule, LossName, OptimizerName
+from ganzoo.models.latent import LatentGANModule
 from ganzoo.nn.dcgan import DCGANDiscriminator, DCGANGenerator, Norm
+from ganzoo.registry import PAPERS
 
 
-class DCGAN(GANModule):
+@PAPERS.register
+class DCGAN(LatentGANModule):
     """Args: ``image_size`` must be 4 * 2^k (32 for MNIST resized, 64 for CelebA); ``g_width`` / ``d_width``
-    are the paper's ngf / ndf; ``d_norm`` is the critic's normalisation (batch norm in the paper)."""
+    are the paper's ngf / ndf; ``d_norm`` is the critic's normalisation (batch norm in the paper). The
+    optimizer is the paper's Adam with betas (0.5, 0.999) (``GANModule.paper_optimizer``)."""
 
     def __init__(
         self,
@@ -24,21 +27,11 @@ class DCGAN(GANModule):
         g_width: int = 64,
         d_width: int = 64,
         d_norm: Norm = "batch",
-        loss: LossName = "nonsaturating",
-        optimizer: OptimizerName = "adam",
-        lr_g: float = 2e-4,
-        lr_d: float = 2e-4,
-        betas: tuple[float, float] = (0.5, 0.999),
         **kwargs: Any,
     ) -> None:
         super().__init__(
             DCGANGenerator(latent_dim, image_size, channels, g_width),
             DCGANDiscriminator(image_size, channels, d_width, norm=d_norm),
             latent_dim=latent_dim,
-            loss=loss,
-            optimizer=optimizer,
-            lr_g=lr_g,
-            lr_d=lr_d,
-            betas=betas,
             **kwargs,
         )

@@ -8,30 +8,33 @@ sample.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
-from ganzoo.models.base import PenaltyName
+import torch
+
 from ganzoo.models.dcgan import DCGAN
+from ganzoo.models.latent import PenaltyName
 from ganzoo.nn.dcgan import Norm
+from ganzoo.registry import PAPERS
 
 
+@PAPERS.register
 class DRAGAN(DCGAN):
+    paper_optimizer = functools.partial(torch.optim.Adam, betas=(0.5, 0.9))
+
     def __init__(
         self,
         penalty: PenaltyName | None = "dragan",
-        penalty_weight: float = 10.0,
         d_norm: Norm = "layer",
         lr_g: float = 1e-4,
         lr_d: float = 1e-4,
-        betas: tuple[float, float] = (0.5, 0.9),
         **kwargs: Any,
     ) -> None:
         super().__init__(
             penalty=penalty,
-            penalty_weight=penalty_weight,
             d_norm=d_norm,
             lr_g=lr_g,
             lr_d=lr_d,
-            betas=betas,
             **kwargs,
         )

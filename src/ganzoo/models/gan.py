@@ -7,18 +7,25 @@ non-saturating generator loss the paper recommends in practice.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from typing import Any
 
-from ganzoo.models.base import GANModule, LossName, OptimizerName
+import torch
+
+from ganzoo.models.latent import LatentGANModule
 from ganzoo.nn.mlp import MLPDiscriminator, MLPGenerator
+from ganzoo.registry import PAPERS
 
 
-class GAN(GANModule):
+@PAPERS.register
+class GAN(LatentGANModule):
     """Args: ``data_shape`` is the shape of one sample (``[1, 28, 28]`` for MNIST, ``[2]`` for toy data);
     ``tanh`` bounds G's output to [-1, 1] and has D read images in the paper's [0, 1] pixel range
     (``nn.mlp.unit_range_pixels``; SGD at lr 0.1 diverges on [-1, 1] pixels); turn it off for unbounded data
-    such as the 2-D toys."""
+    such as the 2-D toys. The optimizer is the paper's SGD with momentum 0.5."""
+
+    paper_optimizer = functools.partial(torch.optim.SGD, momentum=0.5)
 
     def __init__(
         self,
@@ -29,21 +36,15 @@ class GAN(GANModule):
         maxout_pieces: int = 5,
         dropout: float = 0.5,
         tanh: bool = True,
-        loss: LossName = "nonsaturating",
-        optimizer: OptimizerName = "sgd",
         lr_g: float = 0.1,
         lr_d: float = 0.1,
-        momentum: float = 0.5,
         **kwargs: Any,
     ) -> None:
         super().__init__(
             MLPGenerator(latent_dim, data_shape, g_hidden, tanh=tanh),
             MLPDiscriminator(data_shape, d_hidden, pieces=maxout_pieces, dropout=dropout, unit_range=tanh),
             latent_dim=latent_dim,
-            loss=loss,
-            optimizer=optimizer,
             lr_g=lr_g,
             lr_d=lr_d,
-            momentum=momentum,
             **kwargs,
         )

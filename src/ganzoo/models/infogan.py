@@ -24,11 +24,12 @@ import torch
 from torch import Tensor, nn
 
 from ganzoo import losses
-from ganzoo.models.base import GANModule, LossName
-from ganzoo.models.translation import running_as
+from ganzoo.models.latent import LatentGANModule
 from ganzoo.nn.dcgan import init_dcgan_weights_
 from ganzoo.nn.infogan import InfoGANDiscriminator, InfoGANGenerator, conv_body, mlp_body
 from ganzoo.nn.mlp import MLPGenerator
+from ganzoo.nn.modes import running_as
+from ganzoo.registry import PAPERS
 
 
 def infogan_networks(
@@ -64,7 +65,8 @@ def _per_sample(values: Tensor, n: int, name: str) -> Tensor:
     return values
 
 
-class InfoGAN(GANModule):
+@PAPERS.register
+class InfoGAN(LatentGANModule):
     """Args: ``latent_dim``: noise dimensions (62 for MNIST); ``categories``: size of the categorical code
     (0: none); ``continuous_codes``: number of U(-1, 1) codes; ``learn_std``: Q also predicts the log std of
     the continuous codes (the paper's factored Gaussian) instead of fixing it to 1; ``lambda_categorical`` /
@@ -87,10 +89,7 @@ class InfoGAN(GANModule):
         hidden: Sequence[int] = (128, 128),
         q_hidden: int = 128,
         slope: float = 0.1,
-        loss: LossName = "nonsaturating",
         lr_g: float = 1e-3,
-        lr_d: float = 2e-4,
-        betas: tuple[float, float] = (0.5, 0.999),
         **kwargs: Any,
     ) -> None:
         if categories < 0 or continuous_codes < 0 or categories + continuous_codes == 0:
@@ -108,7 +107,7 @@ class InfoGAN(GANModule):
         g, d = infogan_networks(
             data_shape, latent_dim + categories + continuous_codes, code_outputs, hidden, q_hidden, slope
         )
-        super().__init__(g, d, latent_dim=latent_dim, loss=loss, lr_g=lr_g, lr_d=lr_d, betas=betas, **kwargs)
+        super().__init__(g, d, latent_dim=latent_dim, lr_g=lr_g, **kwargs)
         self.categories, self.continuous_codes, self.learn_std = categories, continuous_codes, learn_std
 
     # --- latent codes -----------------------------------------------------------------------------
@@ -179,12 +178,15 @@ class InfoGAN(GANModule):
             out["nll_continuous"] = nll.detach()
         return out
 
+    def fakes(self, batch: Any, n: int | None = None) -> tuple[Tensor, Tensor]:
+        """(fakes, G's input ``[z, codes]``): Q is scored on recovering the codes."""
+        latent = self.sample_latent(self.real_images(batch).shape[0] if n is None else n)
+        return self.generator(latent), latent
+
     def d_loss(self, batch: Any) -> dict[str, Tensor]:
         """The adversarial loss of D plus the information loss, which trains Q and the shared body."""
         real = self.real_images(batch)
-        latent = self.sample_latent(real.shape[0])
-        with torch.no_grad():
-            fake = self.generator(latent)
+        fake, latent = self.fake_batch(batch)
         (real_out, _), (fake_out, q) = self.discriminator(real), self.discriminator(fake)
         adversarial = self.loss_d(real_out, fake_out)
         info = self.information_loss(q, latent)
@@ -192,32 +194,28 @@ class InfoGAN(GANModule):
 
     def g_loss(self, batch: Any) -> dict[str, Tensor]:
         """The adversarial loss of G plus the information loss: G makes its codes readable by Q."""
-        latent = self.sample_latent(self.real_images(batch).shape[0])
-        fake_out, q = self.discriminator(self.generator(latent))
+        fake, latent = self.fakes(batch)
+        fake_out, q = self.discriminator(fake)
         adversarial = self.loss_g(fake_out)
         info = self.information_loss(q, latent)
         return {"loss": adversarial + info["info"], "g_adversarial": adversarial, "g_info": info["info"]}
 
     # --- inference --------------------------------------------------------------------------------
 
-    @torch.no_grad()
-    def sample(
+    def sampling_inputs(
         self,
         n: int,
+        rng: torch.Generator | None,
+        z: Tensor | None,
         *,
         category: int | Sequence[int] | Tensor | None = None,
         continuous: Sequence[float] | Tensor | None = None,
-        seed: int | None = None,
-        z: Tensor | None = None,
-    ) -> Tensor:
-        """``n`` samples; ``category`` / ``continuous`` fix the codes (random if ``None``); ``seed`` fixes z.
-
-        ``z`` is G's full input ``[noise, one_hot(category), continuous]`` (it overrides the other arguments).
-        """
+    ) -> tuple[Tensor]:
+        """G's input ``[noise, one_hot(category), continuous]``: ``category`` / ``continuous`` fix the codes
+        (random if ``None``); a given ``z`` is that whole input and overrides them."""
         if z is None:
-            rng = None if seed is None else torch.Generator(device=self.device).manual_seed(seed)
             z = self.sample_latent(n, rng, category=category, continuous=continuous)
-        return super().sample(n, z=z)
+        return (z.to(self.device, self.dtype),)
 
     @torch.no_grad()
     def predict_codes(self, x: Tensor) -> tuple[Tensor | None, Tensor | None]:

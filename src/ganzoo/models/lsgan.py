@@ -7,10 +7,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from ganzoo.models.base import LossName
 from ganzoo.models.dcgan import DCGAN
+from ganzoo.models.latent import LossName
+from ganzoo.registry import PAPERS
 
 
+@PAPERS.register
 class LSGAN(DCGAN):
     def __init__(self, loss: LossName = "least_squares", **kwargs: Any) -> None:
         super().__init__(loss=loss, **kwargs)

@@ -17,47 +17,51 @@ from torch import Tensor, nn
 
 from ganzoo.models.translation import (
     Direction,
-    DiscriminatorName,
     GeneratorName,
     ImageTranslationModule,
+    NetworkOptions,
     TranslationLoss,
-    build_discriminator,
-    build_generator,
-    discriminator_objective,
-    gan_criterion,
 )
 from ganzoo.nn.norm import NormName
+from ganzoo.registry import PAPERS
 
 
+@PAPERS.register
 class Pix2Pix(ImageTranslationModule):
-    """Args: ``net_g``, ``net_d``, ``n_layers_d``, ``ngf``, ``ndf``, ``norm``, ``lambda_l1`` are the authors'
-    ``--netG``, ``--netD``, ``--n_layers_D``, ``--ngf``, ``--ndf``, ``--norm``, ``--lambda_L1``; ``dropout``
-    is ``not --no_dropout``. Which side of the data is the input "A" is the DataModule's ``direction``.
-    ``generator_only=True`` builds the published form: the generator alone, for inference."""
+    """Args: ``lambda_l1`` is the authors' ``--lambda_L1``; the network flags (``net_g``, ``norm``,
+    ``dropout``, ``ngf`` ...) are ``ImageTranslationModule``'s. Which side of the data is the input "A" is the
+    DataModule's ``direction``. ``generator_only=True`` builds the published form: the generator alone."""
 
     def __init__(
         self,
         in_channels: int = 3,
         out_channels: int = 3,
         net_g: GeneratorName = "unet_256",
-        net_d: DiscriminatorName = "basic",
-        n_layers_d: int = 3,
-        ngf: int = 64,
-        ndf: int = 64,
         norm: NormName = "batch",
         dropout: bool = True,
         lambda_l1: float = 100.0,
         loss: TranslationLoss = "nonsaturating",
-        generator_only: bool = False,
         **kwargs: Any,
     ) -> None:
-        generator = build_generator(net_g, in_channels, out_channels, ngf, norm, dropout)
-        if generator_only:
-            discriminator = nn.ModuleDict()
-        else:
-            discriminator = build_discriminator(net_d, in_channels + out_channels, ndf, n_layers_d, norm)
-        super().__init__(generator, discriminator, loss=loss, **kwargs)
+        super().__init__(
+            in_channels=in_channels,
+            out_channels=out_channels,
+            net_g=net_g,
+            norm=norm,
+            dropout=dropout,
+            loss=loss,
+            **kwargs,
+        )
         self.lambda_l1 = lambda_l1
+
+    def build_networks(
+        self, options: NetworkOptions, generator_only: bool
+    ) -> tuple[nn.Module, nn.Module | None]:
+        """A U-Net G; a PatchGAN D on (input, output) pairs."""
+        generator = options.generator(options.in_channels, options.out_channels)
+        return generator, None if generator_only else options.discriminator(
+            options.in_channels + options.out_channels
+        )
 
     def translator(self, direction: Direction | None) -> nn.Module:
         if direction not in (None, "AtoB"):
@@ -67,21 +71,23 @@ class Pix2Pix(ImageTranslationModule):
             )
         return self.generator
 
+    def fakes(self, batch: Any) -> Tensor:
+        return self.generator(self.pair(batch)[0])
+
     def d_loss(self, batch: Any) -> dict[str, Tensor]:
         x, y = self.pair(batch)
-        with torch.no_grad():
-            fake = self.generator(x)
+        fake = self.fake_batch(batch)
         real_scores = self.discriminator(torch.cat([x, y], 1))
         fake_scores = self.discriminator(torch.cat([x, fake], 1))
         return {
-            "loss": discriminator_objective(real_scores, fake_scores, self.hparams.loss),
+            "loss": self.loss_d(real_scores, fake_scores),
             "d_real": real_scores.mean(),
             "d_fake": fake_scores.mean(),
         }
 
     def g_loss(self, batch: Any) -> dict[str, Tensor]:
         x, y = self.pair(batch)
-        fake = self.generator(x)
-        gan = gan_criterion(self.discriminator(torch.cat([x, fake], 1)), True, self.hparams.loss)
+        fake = self.fakes(batch)
+        gan = self.loss_g(self.discriminator(torch.cat([x, fake], 1)))
         l1 = F.l1_loss(fake, y)
         return {"loss": gan + self.lambda_l1 * l1, "g_gan": gan, "g_l1": l1}

@@ -12,8 +12,10 @@ from __future__ import annotations
 from typing import Any
 
 from ganzoo.models.sngan import SNGAN
+from ganzoo.registry import PAPERS
 
 
+@PAPERS.register
 class SAGAN(SNGAN):
     def __init__(
         self,

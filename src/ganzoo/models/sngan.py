@@ -10,16 +10,20 @@ classes gives the projection discriminator and class-conditional batch norm in G
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from typing import Any
 
-from torch import Tensor, nn
+import torch
+from torch import nn
 
-from ganzoo.models.base import LossName
 from ganzoo.models.conditional import ConditionalGANModule
+from ganzoo.models.latent import LossName
 from ganzoo.nn.resnet_sngan import ResNetDiscriminator32, ResNetGenerator32
+from ganzoo.registry import PAPERS
 
 
+@PAPERS.register
 class SNGAN(ConditionalGANModule):
     """Args:
     num_classes: ``None`` for the unconditional model (batches may then be images alone).
@@ -29,7 +33,10 @@ class SNGAN(ConditionalGANModule):
         resolution in both networks), off in SNGAN.
     generator, discriminator: networks to use instead of the 32x32 ResNets (e.g. for 2-D toy data); they
         are called ``G(z, y)`` and ``D(x, y)`` with ``y = None`` when unconditional.
+    The optimizer is the authors' Adam with betas (0, 0.9).
     """
+
+    paper_optimizer = functools.partial(torch.optim.Adam, betas=(0.0, 0.9))
 
     def __init__(
         self,
@@ -44,9 +51,6 @@ class SNGAN(ConditionalGANModule):
         g_batch_size: int | None = None,
         loss: LossName = "hinge",
         d_steps: int = 5,
-        lr_g: float = 2e-4,
-        lr_d: float = 2e-4,
-        betas: tuple[float, float] = (0.0, 0.9),
         generator: nn.Module | None = None,
         discriminator: nn.Module | None = None,
         **kwargs: Any,
@@ -71,15 +75,9 @@ class SNGAN(ConditionalGANModule):
             latent_dim=latent_dim,
             loss=loss,
             d_steps=d_steps,
-            lr_g=lr_g,
-            lr_d=lr_d,
-            betas=betas,
             **kwargs,
         )
 
-    def g_loss(self, batch: Any) -> dict[str, Tensor]:
-        """The generator objective on ``g_batch_size`` fresh samples of uniformly random classes."""
-        n = self.hparams.g_batch_size or self.real_images(batch).shape[0]
-        labels = self.sample_labels(n)
-        fake = self.generator(self.sample_latent(n), labels)
-        return {"loss": self.loss_g(self.discriminator(fake, labels))}
+    def g_samples(self, batch: Any) -> int:
+        """``g_batch_size`` samples per generator update (the authors' 128), else the real batch's size."""
+        return self.hparams.g_batch_size or super().g_samples(batch)

@@ -1,22 +1,24 @@
-"""ImageTranslationModule: what pix2pix and CycleGAN share - the authors' GAN criterion, their linear
+"""ImageTranslationModule: what pix2pix and CycleGAN share - the authors' GAN objective, their linear
 learning-rate decay, and ``translate()``, the inference path that needs no training script.
 """
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterator
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 from PIL import Image
 from torch import Tensor, nn
 from torch.optim.lr_scheduler import LambdaLR
 
+from ganzoo import losses
 from ganzoo.models.base import GANModule
+from ganzoo.models.capabilities import Translator
 from ganzoo.nn.dcgan import init_dcgan_weights_
+from ganzoo.nn.modes import running_as
 from ganzoo.nn.norm import NormName
 from ganzoo.nn.patchgan import PatchDiscriminator, PixelDiscriminator
 from ganzoo.nn.resnet_generator import ResnetGenerator
@@ -69,61 +71,78 @@ def build_discriminator(
     return net
 
 
+@dataclass(frozen=True)
+class NetworkOptions:
+    """The network flags every paper of the authors' repository takes (``--netG``, ``--netD``, ...)."""
+
+    in_channels: int
+    out_channels: int
+    net_g: GeneratorName
+    net_d: DiscriminatorName
+    n_layers_d: int
+    ngf: int
+    ndf: int
+    norm: NormName
+    dropout: bool
+
+    def generator(self, in_channels: int, out_channels: int) -> nn.Module:
+        return build_generator(self.net_g, in_channels, out_channels, self.ngf, self.norm, self.dropout)
+
+    def discriminator(self, in_channels: int) -> nn.Module:
+        return build_discriminator(self.net_d, in_channels, self.ndf, self.n_layers_d, self.norm)
+
+
 def linear_decay(epoch: int, n_epochs: int, n_epochs_decay: int, epoch_count: int = 1) -> float:
     """The authors' ``linear`` lr policy: factor 1 for ``n_epochs`` epochs, then down by 1/(n_epochs_decay+1)
     per epoch. ``epoch`` counts from 0; ``epoch_count`` is their 1-based number of the first epoch."""
     return 1.0 - max(0, epoch + epoch_count - n_epochs) / float(n_epochs_decay + 1)
 
 
-def gan_criterion(scores: Tensor, real: bool, loss: TranslationLoss) -> Tensor:
-    """The authors' ``GANLoss``: BCE (``vanilla``) or MSE (``lsgan``) of every patch score against 1 or 0."""
-    target = torch.full_like(scores, 1.0 if real else 0.0)
-    if loss == "nonsaturating":
-        return F.binary_cross_entropy_with_logits(scores, target)
-    return F.mse_loss(scores, target)
+def _halved(loss_d: Callable[[Tensor, Tensor], Tensor]) -> Callable[[Tensor, Tensor], Tensor]:
+    return lambda real, fake: 0.5 * loss_d(real, fake)
 
 
-def discriminator_objective(real_scores: Tensor, fake_scores: Tensor, loss: TranslationLoss) -> Tensor:
-    """(L(D(real), 1) + L(D(fake), 0)) / 2: halved, as the authors do, to slow D relative to G."""
-    return 0.5 * (gan_criterion(real_scores, True, loss) + gan_criterion(fake_scores, False, loss))
+# The authors' ``GANLoss`` over every patch score, in terms of ``losses``: BCE against 1 / 0 (``vanilla``) or
+# MSE against 1 / 0 (``lsgan``). D's objective (L(D(real), 1) + L(D(fake), 0)) / 2 is halved, as the authors
+# do, to slow D relative to G; G's L(D(fake), 1) is not, so lsgan's G loss lacks LSGAN's factor 1/2.
+OBJECTIVES: dict[str, tuple[Callable[[Tensor, Tensor], Tensor], Callable[[Tensor], Tensor]]] = {
+    "nonsaturating": (_halved(losses.nonsaturating_d), losses.nonsaturating_g),
+    "least_squares": (losses.least_squares_d, lambda fake: 2.0 * losses.least_squares_g(fake)),
+}
 
 
-@contextlib.contextmanager
-def running_as(net: nn.Module, *, training: bool) -> Iterator[None]:
-    """Run ``net`` in training mode (batch-norm statistics of the batch, dropout on) or eval mode, leaving
-    no trace: running statistics are restored afterwards, so translating never changes the model."""
-    was_training = net.training
-    saved = {k: v.clone() for k, v in net.named_buffers()} if training else {}
-    net.train(training)
-    try:
-        yield
-    finally:
-        with torch.no_grad():
-            for k, v in net.named_buffers():
-                if k in saved:
-                    v.copy_(saved[k])
-        net.train(was_training)
-
-
-class ImageTranslationModule(GANModule):
-    """Base of the image-to-image papers. Batches are ``{"A": Tensor, "B": Tensor}`` in [-1, 1].
+class ImageTranslationModule(Translator, GANModule):
+    """Base of the image-to-image papers. Batches are ``{"A": Tensor, "B": Tensor}`` in [-1, 1]. A paper
+    builds its networks from the shared flags (``build_networks``) and defines its objectives.
 
     Args:
+        in_channels, out_channels, net_g, net_d, n_layers_d, ngf, ndf, norm, dropout: the authors'
+            ``--input_nc``, ``--output_nc``, ``--netG``, ``--netD``, ``--n_layers_D``, ``--ngf``, ``--ndf``,
+            ``--norm``; ``dropout`` is ``not --no_dropout`` (``NetworkOptions``).
+        generator_only: build the published form: the generator(s) alone, for inference.
         loss: ``"nonsaturating"`` (the authors' ``vanilla``: BCE on logits) or ``"least_squares"``
             (``lsgan``: MSE against 1 / 0, without LSGAN's factor 1/2 on G's loss).
         n_epochs, n_epochs_decay: lr constant for ``n_epochs`` epochs, then linearly decayed over
             ``n_epochs_decay`` epochs (the authors' ``--n_epochs`` / ``--n_epochs_decay``,
             ``--lr_policy linear``).
         image_size: the side PIL images are resized to by ``translate`` (the authors' ``--crop_size``).
-        Everything else goes to ``GANModule`` (``lr_g``, ``lr_d``, ``betas``, ``d_steps``, ...).
+        Everything else goes to ``GANModule`` (``lr_g``, ``lr_d``, ``optimizer``, ``d_steps``, ...).
     """
 
     def __init__(
         self,
-        generator: nn.Module,
-        discriminator: nn.Module,
         *,
+        net_g: GeneratorName,
+        norm: NormName,
+        dropout: bool,
         loss: TranslationLoss,
+        in_channels: int = 3,
+        out_channels: int = 3,
+        net_d: DiscriminatorName = "basic",
+        n_layers_d: int = 3,
+        ngf: int = 64,
+        ndf: int = 64,
+        generator_only: bool = False,
         n_epochs: int = 100,
         n_epochs_decay: int = 100,
         image_size: int = 256,
@@ -142,9 +161,10 @@ class ImageTranslationModule(GANModule):
         def scheduler(opt: torch.optim.Optimizer) -> LambdaLR:
             return LambdaLR(opt, lambda epoch: linear_decay(epoch, n_epochs, n_epochs_decay))
 
-        super().__init__(generator, discriminator, latent_dim=0, loss=loss, scheduler=scheduler, **kwargs)
-        # No latent: the input image (and dropout) is all the generator sees, so no z to record.
-        self.hparams.pop("latent_dim", None)
+        options = NetworkOptions(in_channels, out_channels, net_g, net_d, n_layers_d, ngf, ndf, norm, dropout)
+        generator, discriminator = self.build_networks(options, generator_only)
+        super().__init__(generator, discriminator, scheduler=scheduler, **kwargs)
+        self.loss_d, self.loss_g = OBJECTIVES[loss]
         self.image_size = image_size
 
     @staticmethod
@@ -158,22 +178,15 @@ class ImageTranslationModule(GANModule):
             )
         return batch["A"], batch["B"]
 
-    def configure_optimizers(self) -> Any:
-        if not any(True for _ in self.discriminator.parameters()):
-            raise RuntimeError(
-                f"this {type(self).__name__} was built with generator_only=True (the form published weights "
-                "load into): it has no discriminator and cannot be trained. Build it without generator_only."
-            )
-        return super().configure_optimizers()
+    def build_networks(
+        self, options: NetworkOptions, generator_only: bool
+    ) -> tuple[nn.Module, nn.Module | None]:
+        """(generator, discriminator or ``None`` when ``generator_only``); called before the module exists."""
+        raise NotImplementedError
 
     def translator(self, direction: Direction | None) -> nn.Module:
         """The generator that maps images in ``direction``."""
         raise NotImplementedError
-
-    def sample(self, n: int, **kwargs: Any) -> Tensor:
-        raise TypeError(
-            f"{type(self).__name__} translates images rather than sampling them: use translate(image)"
-        )
 
     @torch.no_grad()
     def translate(

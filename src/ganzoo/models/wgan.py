@@ -8,17 +8,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from ganzoo.models.base import LossName, OptimizerName
+import torch
+
 from ganzoo.models.dcgan import DCGAN
+from ganzoo.models.latent import LossName
+from ganzoo.registry import PAPERS
 
 
+@PAPERS.register
 class WGAN(DCGAN):
+    paper_optimizer = torch.optim.RMSprop
+
     def __init__(
         self,
         loss: LossName = "wasserstein",
         weight_clip: float | None = 0.01,
         d_steps: int = 5,
-        optimizer: OptimizerName = "rmsprop",
         lr_g: float = 5e-5,
         lr_d: float = 5e-5,
         **kwargs: Any,
@@ -27,7 +32,6 @@ class WGAN(DCGAN):
             loss=loss,
             weight_clip=weight_clip,
             d_steps=d_steps,
-            optimizer=optimizer,
             lr_g=lr_g,
             lr_d=lr_d,
             **kwargs,

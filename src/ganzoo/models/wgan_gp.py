@@ -7,34 +7,37 @@ penalty is per sample; layer norm is the paper's suggested replacement).
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
-from ganzoo.models.base import LossName, PenaltyName
+import torch
+
 from ganzoo.models.dcgan import DCGAN
+from ganzoo.models.latent import LossName, PenaltyName
 from ganzoo.nn.dcgan import Norm
+from ganzoo.registry import PAPERS
 
 
+@PAPERS.register
 class WGANGP(DCGAN):
+    paper_optimizer = functools.partial(torch.optim.Adam, betas=(0.0, 0.9))
+
     def __init__(
         self,
         loss: LossName = "wasserstein",
         penalty: PenaltyName | None = "gradient",
-        penalty_weight: float = 10.0,
         d_steps: int = 5,
         d_norm: Norm = "layer",
         lr_g: float = 1e-4,
         lr_d: float = 1e-4,
-        betas: tuple[float, float] = (0.0, 0.9),
         **kwargs: Any,
     ) -> None:
         super().__init__(
             loss=loss,
             penalty=penalty,
-            penalty_weight=penalty_weight,
             d_steps=d_steps,
             d_norm=d_norm,
             lr_g=lr_g,
             lr_d=lr_d,
-            betas=betas,
             **kwargs,
         )

@@ -6,11 +6,13 @@ latents"), the first chunk to a linear layer on a 4x4 grid, every other chunk co
 to condition both batch norms of one residual up-block; self-attention after the block at the chosen
 resolutions (64 at 128px); batch norm, ReLU, a 3x3 convolution and tanh at the output. D: residual
 down-blocks, the same attention, sum pooling and a projection head. Every convolution, linear map and D's
-embedding is spectrally normalized; G's shared embedding is not (the authors found SN there harmful).
+embedding is spectrally normalized; G's shared embedding is not (the authors found SN there harmful). The
+residual blocks are ``nn.resblocks``', shared with SNGAN and SAGAN.
 """
 
 from __future__ import annotations
 
+import functools
 import itertools
 from collections.abc import Sequence
 from typing import Literal
@@ -22,6 +24,7 @@ from torch import Tensor, nn
 from ganzoo.nn.attention import SelfAttention
 from ganzoo.nn.conditional_norm import ConditionalBatchNorm2d
 from ganzoo.nn.projection import Projection
+from ganzoo.nn.resblocks import DBlock, GBlock
 from ganzoo.nn.spectral_norm import SNConv2d, SNLinear
 
 InitStyle = Literal["ortho", "N02", "xavier"]
@@ -97,75 +100,6 @@ def init_weights_(module: nn.Module, style: InitStyle | None) -> None:
             raise ValueError(f"unknown init {style!r}; choose 'ortho', 'N02' or 'xavier'")
 
 
-class GBlock(nn.Module):
-    """CBN-ReLU-upsample-conv3x3-CBN-ReLU-conv3x3 plus a 1x1 conv of the upsampled input (BigGAN Fig. 15b)."""
-
-    def __init__(
-        self,
-        in_channels: int,
-        out_channels: int,
-        cond_dim: int,
-        *,
-        embedding: bool = False,
-        bn_eps: float = 1e-5,
-        sn_eps: float = 1e-12,
-    ) -> None:
-        super().__init__()
-
-        def cbn(channels: int) -> ConditionalBatchNorm2d:
-            return ConditionalBatchNorm2d(channels, cond_dim, embedding=embedding, eps=bn_eps, sn_eps=sn_eps)
-
-        self.bn1 = cbn(in_channels)
-        self.conv1 = SNConv2d(in_channels, out_channels, 3, padding=1, eps=sn_eps)
-        self.bn2 = cbn(out_channels)
-        self.conv2 = SNConv2d(out_channels, out_channels, 3, padding=1, eps=sn_eps)
-        self.conv_sc = SNConv2d(in_channels, out_channels, 1, eps=sn_eps)
-
-    def forward(self, x: Tensor, c: Tensor) -> Tensor:
-        h = F.interpolate(F.relu(self.bn1(x, c)), scale_factor=2.0)
-        h = self.conv2(F.relu(self.bn2(self.conv1(h), c)))
-        return h + self.conv_sc(F.interpolate(x, scale_factor=2.0))
-
-
-class DBlock(nn.Module):
-    """(ReLU)-conv3x3-ReLU-conv3x3-(avgpool), plus a 1x1 conv shortcut where the shape changes (Fig. 15c).
-
-    The first block takes images, so it skips the pre-activation and pools before its shortcut conv.
-    ``wide`` gives the hidden layer the output width (BigGAN, SAGAN) instead of the input's (SNGAN).
-    """
-
-    def __init__(
-        self,
-        in_channels: int,
-        out_channels: int,
-        *,
-        downsample: bool,
-        preactivation: bool,
-        wide: bool = True,
-        sn_eps: float = 1e-12,
-    ) -> None:
-        super().__init__()
-        hidden = out_channels if wide else in_channels
-        self.downsample, self.preactivation = downsample, preactivation
-        self.conv1 = SNConv2d(in_channels, hidden, 3, padding=1, eps=sn_eps)
-        self.conv2 = SNConv2d(hidden, out_channels, 3, padding=1, eps=sn_eps)
-        learnable_sc = in_channels != out_channels or downsample
-        self.conv_sc = SNConv2d(in_channels, out_channels, 1, eps=sn_eps) if learnable_sc else None
-
-    def _pool(self, x: Tensor) -> Tensor:
-        return F.avg_pool2d(x, 2) if self.downsample else x
-
-    def shortcut(self, x: Tensor) -> Tensor:
-        if self.conv_sc is None:
-            return self._pool(x)
-        return self._pool(self.conv_sc(x)) if self.preactivation else self.conv_sc(self._pool(x))
-
-    def forward(self, x: Tensor) -> Tensor:
-        h = F.relu(x) if self.preactivation else x
-        h = self._pool(self.conv2(F.relu(self.conv1(h))))
-        return h + self.shortcut(x)
-
-
 class BigGANGenerator(nn.Module):
     """``G(z, y)``: images in [-1, 1] of shape (N, 3, image_size, image_size) for labels ``y`` (or, with a
     shared embedding, class vectors: see ``class_embedding``).
@@ -213,8 +147,11 @@ class BigGANGenerator(nn.Module):
         cond_dim = num_classes if embedding else shared_dim + (self.chunk if hier else 0)
         self.shared = None if embedding else nn.Embedding(num_classes, shared_dim)
         self.linear = SNLinear(self.chunk, widths[0] * 4 * 4, eps=sn_eps)
+        norm = functools.partial(
+            ConditionalBatchNorm2d, cond_dim=cond_dim, embedding=embedding, eps=bn_eps, sn_eps=sn_eps
+        )
         self.blocks = nn.ModuleList(
-            GBlock(c_in, c_out, cond_dim, embedding=embedding, bn_eps=bn_eps, sn_eps=sn_eps)
+            GBlock(c_in, c_out, norm, sn=True, sn_eps=sn_eps, init=None)
             for c_in, c_out in itertools.pairwise(widths)
         )
         self.attentions = _attention_blocks(attention, self.resolutions, widths[1:], sn_eps)
@@ -292,7 +229,7 @@ class BigGANDiscriminator(nn.Module):
             resolutions.append(res)
         self.resolutions = resolutions
         self.blocks = nn.ModuleList(
-            DBlock(c_in, c_out, downsample=down, preactivation=i > 0, wide=wide, sn_eps=sn_eps)
+            DBlock(c_in, c_out, downsample=down, preactivation=i > 0, wide=wide, sn_eps=sn_eps, init=None)
             for i, (c_in, c_out, down) in enumerate(zip([3, *widths[:-1]], widths, downsample, strict=True))
         )
         self.attentions = _attention_blocks(attention, resolutions, widths, sn_eps)

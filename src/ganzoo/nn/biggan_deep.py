@@ -127,7 +127,7 @@ class StandingBatchNorm(nn.Module):
         return torch.addcmul(bias - mean.view(1, -1, 1, 1) * scale, x, scale)
 
 
-class GBlock(nn.Module):
+class BottleneckGBlock(nn.Module):
     """G's bottleneck residual block: BN-ReLU-conv four times, upsampling before the first 3x3 conv.
 
     The skip connection keeps the first ``out_channels`` channels of the input (and upsamples them).
@@ -233,8 +233,8 @@ class BigGANDeepGenerator(nn.Module):
         blocks: list[nn.Module] = []
         size = self.bottom_width
         for c_in, c_out in itertools.pairwise(mult):  # a stage: keep the width, then upsample and narrow
-            blocks.append(GBlock(c_in * ch, c_in * ch, cond_dim, upsample=False, **eps))
-            blocks.append(GBlock(c_in * ch, c_out * ch, cond_dim, upsample=True, **eps))
+            blocks.append(BottleneckGBlock(c_in * ch, c_in * ch, cond_dim, upsample=False, **eps))
+            blocks.append(BottleneckGBlock(c_in * ch, c_out * ch, cond_dim, upsample=True, **eps))
             size *= 2
             if size == attention_resolution:
                 blocks.append(SelfAttention(c_out * ch, eps=sn_eps))
@@ -263,7 +263,7 @@ class BigGANDeepGenerator(nn.Module):
         h = self.linear(cond).view(z.shape[0], -1, self.bottom_width, self.bottom_width)
         h = h.contiguous(memory_format=self.memory_format)
         for block in self.blocks:
-            h = block(h, cond, truncation) if isinstance(block, GBlock) else block(h)
+            h = block(h, cond, truncation) if isinstance(block, BottleneckGBlock) else block(h)
         h = self.output_conv(F.relu(self.output_bn(h, truncation), inplace=True))
         return torch.tanh(h[:, : self.rgb_channels])
 
@@ -279,13 +279,13 @@ class BigGANDeepGenerator(nn.Module):
         conv.bias = nn.Parameter(conv.bias[: self.rgb_channels].clone(), requires_grad=False)
         conv.out_channels = self.rgb_channels
         for block in net.blocks:
-            if isinstance(block, GBlock):
+            if isinstance(block, BottleneckGBlock):
                 block.conv1, block.conv4 = PointwiseConv(block.conv1), PointwiseConv(block.conv4)
         net.memory_format = torch.channels_last
         return net.to(memory_format=torch.channels_last)
 
 
-class DBlock(nn.Module):
+class BottleneckDBlock(nn.Module):
     """D's bottleneck residual block: ReLU-conv four times (1x1, 3x3, 3x3, 1x1), average-pooling before the
     last 1x1; the skip connection pools and concatenates ``out - in`` new channels from a 1x1 conv."""
 
@@ -350,9 +350,9 @@ class BigGANDeepDiscriminator(nn.Module):
         blocks: list[nn.Module] = []
         size = resolution
         for c_in, c_out, downsample in stages:
-            blocks.append(DBlock(c_in * ch, c_out * ch, downsample=downsample, sn_eps=sn_eps))
+            blocks.append(BottleneckDBlock(c_in * ch, c_out * ch, downsample=downsample, sn_eps=sn_eps))
             blocks += [
-                DBlock(c_out * ch, c_out * ch, downsample=False, sn_eps=sn_eps)
+                BottleneckDBlock(c_out * ch, c_out * ch, downsample=False, sn_eps=sn_eps)
                 for _ in range(blocks_per_stage - 1)
             ]
             size //= 2 if downsample else 1

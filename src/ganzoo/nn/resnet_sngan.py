@@ -8,13 +8,15 @@ projection <embed(y), h> when conditional), ch = 128. Spectral norm on every D l
 
 from __future__ import annotations
 
+import functools
+
 import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
 from ganzoo.nn.attention import SelfAttention
 from ganzoo.nn.projection import Projection
-from ganzoo.nn.resblocks import DBlock, GBlock, OptimizedDBlock, conv, glorot_init_
+from ganzoo.nn.resblocks import DBlock, GBlock, batch_norm, conv, glorot_init_
 from ganzoo.nn.spectral_norm import maybe_spectral_norm
 
 BOTTOM_WIDTH = 4
@@ -46,12 +48,13 @@ class ResNetGenerator32(nn.Module):
         _check_attention(attention_at, G_RESOLUTIONS, "generator")
         self.latent_dim, self.ch = latent_dim, ch
         self.l1 = maybe_spectral_norm(glorot_init_(nn.Linear(latent_dim, BOTTOM_WIDTH**2 * ch)), sn)
-        blocks: list[nn.Module] = [GBlock(ch, ch, num_classes, sn) for _ in G_RESOLUTIONS]
+        norm = functools.partial(batch_norm, num_classes=num_classes)
+        blocks: list[nn.Module] = [GBlock(ch, ch, norm, sn=sn) for _ in G_RESOLUTIONS]
         if attention_at is not None:
             blocks.insert(G_RESOLUTIONS.index(attention_at) + 1, SelfAttention(ch, sn=sn))
         self.blocks = nn.ModuleList(blocks)
         self.b5 = nn.BatchNorm2d(ch)
-        self.c5 = conv(ch, channels, 3, sn)
+        self.c5 = conv(ch, channels, 3, sn=sn)
 
     def forward(self, z: Tensor, y: Tensor | None = None) -> Tensor:
         h = self.l1(z).view(z.shape[0], self.ch, BOTTOM_WIDTH, BOTTOM_WIDTH)
@@ -73,7 +76,7 @@ class ResNetDiscriminator32(nn.Module):
         super().__init__()
         _check_attention(attention_at, D_RESOLUTIONS, "discriminator")
         blocks: list[nn.Module] = [
-            OptimizedDBlock(channels, ch),
+            DBlock(channels, ch, preactivation=False, wide=True),  # the "optimized" first block, on images
             DBlock(ch, ch, downsample=True),
             DBlock(ch, ch, downsample=False),
             DBlock(ch, ch, downsample=False),

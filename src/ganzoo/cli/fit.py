@@ -1,0 +1,163 @@
+"""``ganzoo fit | validate | test``: a LightningCLI over every registered paper and DataModule.
+
+A zoo card is a plain LightningCLI config. On top of LightningCLI this adds: short names (``--model DCGAN``,
+``--data mnist``, ``-c dcgan_mnist``), the sample-grid callback, and the link between model and data: the
+shape a model is built for (``image_size``, ``channels``, ``num_classes``, ``data_shape``) is taken from the
+data when the model leaves it at its default, and a card that sets the two differently is refused.
+"""
+
+from __future__ import annotations
+
+import difflib
+import inspect
+import itertools
+from collections.abc import Sequence
+from typing import Any
+
+import lightning as L
+import yaml
+from jsonargparse import Namespace
+from lightning.pytorch.cli import LightningArgumentParser, LightningCLI
+
+from ganzoo.callbacks import GANProgressBar, SampleGrid
+from ganzoo.cli.cards import find_card
+from ganzoo.data.base import GANDataModule
+from ganzoo.models.base import GANModule
+from ganzoo.registry import DATASETS, PAPERS
+
+LINKED = ("image_size", "channels", "num_classes", "data_shape")
+
+
+class GanzooCLI(LightningCLI):
+    """LightningCLI with the sample-grid callback always configured and the model linked to its data."""
+
+    def add_arguments_to_parser(self, parser: LightningArgumentParser) -> None:
+        parser.add_lightning_class_args(SampleGrid, "sample_grid")
+
+    def parse_arguments(self, parser: LightningArgumentParser, args: Any) -> None:
+        # Always a list: the command line, short names already expanded.
+        self.config = parser.parse_args(args)
+
+    def before_instantiate_classes(self) -> None:
+        config = self.config[self.subcommand] if self.subcommand else self.config
+        link_model_to_data(config.model, config.data)
+        if config.trainer.get("strategy") == "ddp":  # GAN updates leave one network without gradients
+            config.trainer.strategy = "ddp_find_unused_parameters_true"
+
+
+def _declared_default(cls: type, name: str) -> Any:
+    """The default of ``name`` in the first ``__init__`` along ``cls``'s MRO that declares it."""
+    for klass in cls.__mro__:
+        params = inspect.signature(klass.__init__).parameters if "__init__" in vars(klass) else {}
+        if name in params:
+            return params[name].default
+    return inspect.Parameter.empty
+
+
+def _as_plain(value: Any) -> Any:
+    return tuple(value) if isinstance(value, list | tuple) else value
+
+
+def link_model_to_data(model: Namespace, data: Namespace) -> None:
+    """Give the model the shape arguments of its data, or refuse a card whose two sides disagree."""
+    model_cls = _registered(model.class_path, PAPERS, "ganzoo.models")
+    data_cls = _registered(data.class_path, DATASETS, "ganzoo.data")
+    if model_cls is None or data_cls is None or not issubclass(data_cls, GANDataModule):
+        return
+    given = data_cls(**dict(data.init_args or {})).model_arguments()
+    args = model.init_args
+    for key in LINKED:
+        if key not in given or key not in args:
+            continue
+        value, wanted = _as_plain(args[key]), _as_plain(given[key])
+        if value == wanted:
+            continue
+        if value == _as_plain(_declared_default(model_cls, key)):
+            args[key] = list(wanted) if isinstance(wanted, tuple) else wanted
+            continue
+        raise SystemExit(
+            f"error: the model's {key} is {value!r} but the data gives {wanted!r} ({data_cls.__name__}). A "
+            f"model is built for the images its data gives: set {key} on the data only (the model takes it "
+            f"from there), or make the two agree."
+        )
+
+
+def _registered(class_path: str, registry: Any, package: str) -> type | None:
+    """The registered class at ``class_path`` (``None`` for classes from elsewhere, which are not linked)."""
+    for cls in registry.values():
+        if class_path in (f"{cls.__module__}.{cls.__qualname__}", f"{package}.{cls.__name__}"):
+            return cls
+    return None
+
+
+def _resolve(option: str, names: dict[str, str], value: str) -> str:
+    """Map a short name (any case, underscores optional) to a class path; a dotted name is one already."""
+    if "." in value or value.startswith("{"):
+        return value
+
+    def fold(name: str) -> str:
+        return name.lower().replace("_", "")
+
+    by_folded = {fold(k): k for k in names}
+    if fold(value) in by_folded:
+        return names[by_folded[fold(value)]]
+    close = [by_folded[c] for c in difflib.get_close_matches(fold(value), list(by_folded), n=3, cutoff=0.5)]
+    hint = f" Did you mean {', '.join(close)}?" if close else ""
+    raise SystemExit(f"error: unknown {option} {value!r}.{hint} Choose from: {', '.join(sorted(names))}.")
+
+
+def expand_short_names(args: Sequence[str]) -> list[str]:
+    """Rewrite ``--model DCGAN`` / ``--data mnist`` (and the ``=`` forms) to full class paths."""
+    model_names = {name: f"ganzoo.models.{name}" for name in PAPERS}
+    data_names = {name: f"{cls.__module__}.{cls.__qualname__}" for name, cls in DATASETS.items()}
+    tables = {"--model": ("model", model_names), "--data": ("dataset", data_names)}
+    out, i = [], 0
+    args = list(args)
+    while i < len(args):
+        arg = args[i]
+        key, eq, value = arg.partition("=")
+        if key in tables and eq:
+            out.append(f"{key}={_resolve(*tables[key], value)}")
+        elif key in tables and i + 1 < len(args):
+            out += [key, _resolve(*tables[key], args[i + 1])]
+            i += 1
+        else:
+            out.append(arg)
+        i += 1
+    return out
+
+
+def resolve_cards(args: Sequence[str]) -> list[str]:
+    """Each ``-c/--config`` value as a card file (a path, or a card name like ``dcgan_mnist``), checked to be
+    YAML, so a missing or malformed card fails early, naming the file."""
+    out = list(args)
+    for i, (flag, value) in enumerate(itertools.pairwise(args)):
+        if flag not in ("-c", "--config"):
+            continue
+        try:
+            path = find_card(value)
+        except FileNotFoundError as err:
+            raise SystemExit(f"error: config file {value} does not exist: {err}") from None
+        try:
+            yaml.safe_load(path.read_text())
+        except yaml.YAMLError as err:
+            raise SystemExit(f"error: {path} is not valid YAML: {err}") from None
+        out[i + 1] = str(path)
+    return out
+
+
+def run_cli(
+    args: Sequence[str], prog: str = "ganzoo", extra_callbacks: Sequence[L.Callback] = ()
+) -> GanzooCLI:
+    """Run a LightningCLI sub-command (``fit``, ``validate``, ``test``) and return the CLI object."""
+    return GanzooCLI(
+        GANModule,
+        GANDataModule,
+        subclass_mode_model=True,
+        subclass_mode_data=True,
+        auto_configure_optimizers=False,
+        trainer_defaults={"callbacks": [GANProgressBar(), *extra_callbacks]},
+        save_config_kwargs={"overwrite": True},
+        parser_kwargs={"prog": prog},
+        args=expand_short_names(resolve_cards(args)),
+    )

@@ -1,0 +1,61 @@
+"""What a catalog entry is: a published checkpoint with everything needed to trust and rebuild it.
+
+An entry says which model class and arguments the weights belong to, where the file lives (Hugging Face
+first, then plain URLs; ``file://`` URLs for the checkpoints that ship inside the package), its sha256, the
+format a converter reads it from, and the paper, license, metrics (with protocol) and zoo card behind it.
+Entries are data, kept apart from the models, in the spirit of timm's ``PretrainedCfg``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ganzoo.hub.fetch import URL, HFFile, Source
+
+__all__ = ["URL", "WEIGHTS_DIR", "HFFile", "Metric", "Pretrained", "Source", "packaged"]
+
+WEIGHTS_DIR = Path(__file__).parents[1] / "weights"
+
+
+@dataclass(frozen=True)
+class Metric:
+    """A published number and the protocol that makes it comparable (extractor, resize, counts, split)."""
+
+    name: str
+    value: float
+    protocol: str
+
+
+@dataclass(frozen=True)
+class Pretrained:
+    """One published checkpoint. ``sources`` empty means the entry names a configuration without weights.
+
+    ``sha256`` is the file's full hash, or its leading hex digits (>= 8) where only those are published;
+    ``None`` for a file published with no checksum, whose hash is then pinned at first download.
+    """
+
+    name: str
+    model: str
+    init_args: Mapping[str, Any]
+    sha256: str | None
+    sources: tuple[Source, ...]
+    format: str
+    filename: str
+    license: str
+    paper: str
+    dataset: str
+    metrics: tuple[Metric, ...] = ()
+    zoo_card: str | None = None
+    training: str = ""
+
+    @property
+    def has_weights(self) -> bool:
+        return bool(self.sources)
+
+
+def packaged(name: str, filename: str = "model.safetensors") -> URL:
+    """A ``file://`` source for weights shipped inside the package, so they load on an offline machine."""
+    return URL((WEIGHTS_DIR / name / filename).as_uri())

@@ -1,0 +1,68 @@
+"""The MNIST checkpoints trained by ganzoo itself; they ship inside the package, so they load offline."""
+
+from __future__ import annotations
+
+from ganzoo.hub.catalog.entry import Metric, Pretrained, packaged
+from ganzoo.registry import WEIGHTS
+
+
+def mnist_fid_protocol(n: int) -> str:
+    """The FID protocol of the shipped MNIST checkpoints (tests/hub/test_shipped.py re-measures n=500).
+
+    FID is biased upwards below ~2048 samples, so compare these numbers only with ones measured the same way.
+    """
+    return (
+        "standard FID Inception (TF 2015-12-05 weights, 2048-d pool3), 8-bit quantised, 32->299 TF1 bilinear "
+        f"resize, grey replicated to RGB; {n} samples (model.sample, seed 0, batches of 50) vs {n} images of "
+        "the MNIST test split (random subset, seed 0) at 32x32"
+    )
+
+
+_MNIST_TRAINING = (
+    "`ganzoo fit -c {card} --data.init_args.data_dir <MNIST folder> --trainer.max_time 00:00:09:30` on 2 "
+    "shared CPU cores (OMP_NUM_THREADS=1): "
+    "{g} generator steps, {d} discriminator steps, batch 64. A demonstration budget, far short of the "
+    "card's {epochs} epochs."
+)
+
+ENTRIES: tuple[Pretrained, ...] = (
+    Pretrained(
+        name="dcgan-mnist",
+        model="ganzoo.models.DCGAN",
+        init_args={"latent_dim": 100, "image_size": 32, "channels": 1, "g_width": 64, "d_width": 64},
+        sha256="84aebe917f6880b326b7fc235fb050ec2ebc66702b1d70477e8addab711170b3",
+        sources=(packaged("dcgan-mnist"),),
+        format="ganzoo",
+        filename="model.safetensors",
+        license="Apache-2.0",
+        paper='Radford et al., "Unsupervised Representation Learning with Deep Convolutional GANs", '
+        "ICLR 2016",
+        dataset="mnist",
+        metrics=(
+            Metric("FID", 119.92, mnist_fid_protocol(500)),
+            Metric("FID", 103.89, mnist_fid_protocol(2048)),
+        ),
+        zoo_card="zoo_cards/dcgan_mnist.yaml",
+        training=_MNIST_TRAINING.format(card="zoo_cards/dcgan_mnist.yaml", g=938, d=938, epochs=25),
+    ),
+    Pretrained(
+        name="wgan-gp-mnist",
+        model="ganzoo.models.WGANGP",
+        init_args={"image_size": 32, "channels": 1, "penalty_weight": 10.0, "d_steps": 5},
+        sha256="d074a2252c0edad6741b103f0877d7d8e27f85ccec3c2345b5d6fee8f4c012fe",
+        sources=(packaged("wgan-gp-mnist"),),
+        format="ganzoo",
+        filename="model.safetensors",
+        license="Apache-2.0",
+        paper='Gulrajani et al., "Improved Training of Wasserstein GANs", NeurIPS 2017',
+        dataset="mnist",
+        metrics=(
+            Metric("FID", 359.71, mnist_fid_protocol(500)),
+            Metric("FID", 349.48, mnist_fid_protocol(2048)),
+        ),
+        zoo_card="zoo_cards/wgan_gp_mnist.yaml",
+        training=_MNIST_TRAINING.format(card="zoo_cards/wgan_gp_mnist.yaml", g=181, d=909, epochs=100),
+    ),
+)
+
+WEIGHTS.register_all(ENTRIES)

@@ -1,1 +1,0 @@
-"""Catalog entries, one module per family of published checkpoints; each module defines ``ENTRIES``."""

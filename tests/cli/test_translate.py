@@ -1,0 +1,99 @@
+"""``ganzoo translate``: images in, translated images out, from a saved folder or a catalog name."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from PIL import Image
+
+from ganzoo.cli import main
+from ganzoo.hub.catalog import CATALOG, URL, Pretrained
+from ganzoo.models import DCGAN, Pix2Pix
+from ganzoo.nn.resnet_generator import ResnetGenerator
+
+
+@pytest.fixture(autouse=True)
+def isolated_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HF_HOME", str(tmp_path / "hf_home"))
+    monkeypatch.setenv("GANZOO_CACHE", str(tmp_path / "ganzoo_cache"))
+
+
+def _image(path: Path, seed: int, size: tuple[int, int] = (40, 48)) -> Path:
+    rng = np.random.default_rng(seed)
+    Image.fromarray(rng.integers(0, 256, (*size, 3), dtype=np.uint8)).save(path)
+    return path
+
+
+def test_translates_one_image_with_a_saved_pix2pix(tmp_path, capsys):
+    torch.manual_seed(0)
+    model = Pix2Pix(net_g="unet_64", ngf=4, ndf=4, image_size=64).eval()  # unet_64 has a dropout level
+    folder = model.save_pretrained(tmp_path / "p2p")
+    card = (folder / "README.md").read_text()
+    assert "model.translate(" in card and not (folder / "samples.png").exists()  # no latents to sample
+    labels = _image(tmp_path / "labels.png", 0)
+    assert main(["translate", str(folder), str(labels), "-o", str(tmp_path / "out" / "photo.png")]) == 0
+    out = Image.open(tmp_path / "out" / "photo.png")
+    assert out.size == (64, 64) and out.mode == "RGB"
+    torch.manual_seed(0)  # the CLI's default --seed: the same dropout noise
+    np.testing.assert_array_equal(np.asarray(out), np.asarray(model.translate(Image.open(labels))))
+    main(["translate", str(folder), str(labels), "-o", str(tmp_path / "eval.png"), "--eval"])
+    expected = model.translate(Image.open(labels), eval_mode=True)
+    np.testing.assert_array_equal(np.asarray(Image.open(tmp_path / "eval.png")), np.asarray(expected))
+    assert "photo.png" in capsys.readouterr().out
+
+
+def test_translates_several_images_with_an_authors_file_by_name(tmp_path, monkeypatch):
+    torch.manual_seed(0)
+    net = ResnetGenerator(ngf=4, n_blocks=6)
+    state = net.state_dict()
+    state.update({"model.2.running_mean": torch.zeros(4), "model.2.running_var": torch.ones(4)})
+    file = tmp_path / "horse2zebra.pth"
+    torch.save(state, file)
+    entry = Pretrained(
+        name="test-h2z",
+        model="ganzoo.models.CycleGAN",
+        init_args={"generator_only": True, "net_g": "resnet_6blocks", "ngf": 4, "image_size": 32},
+        sha256=None,
+        sources=(URL(file.as_uri()),),
+        format="junyanz",
+        filename=file.name,
+        license="BSD-2-Clause",
+        paper="test",
+        dataset="test",
+    )
+    monkeypatch.setitem(CATALOG, entry.name, entry)
+    inputs = [_image(tmp_path / f"horse{i}.jpg", i) for i in range(2)]
+    with pytest.warns(UserWarning, match="without a checksum"):
+        main(
+            [
+                "translate",
+                "test-h2z",
+                *map(str, inputs),
+                "-o",
+                str(tmp_path / "zebras"),
+                "--direction",
+                "AtoB",
+            ]
+        )
+    for path in inputs:
+        out = np.asarray(Image.open(tmp_path / "zebras" / f"{path.stem}.png"))
+        x = torch.from_numpy(np.array(Image.open(path).resize((32, 32), Image.BICUBIC))).float()
+        with torch.no_grad():
+            expected = net(x.permute(2, 0, 1)[None] / 127.5 - 1)[0]
+        expected = ((expected + 1) * 127.5).clamp(0, 255).to(torch.uint8).permute(1, 2, 0).numpy()
+        np.testing.assert_array_equal(out, expected)
+
+
+def test_clear_errors(tmp_path):
+    folder = DCGAN(image_size=8, channels=1, latent_dim=4, g_width=4, d_width=4).save_pretrained(
+        tmp_path / "dc"
+    )
+    image = _image(tmp_path / "x.png", 0)
+    with pytest.raises(SystemExit, match="not an image-to-image model"):
+        main(["translate", str(folder), str(image), "-o", str(tmp_path / "y.png")])
+    p2p = Pix2Pix(net_g="unet_32", ngf=2, ndf=2, image_size=32).save_pretrained(tmp_path / "p2p")
+    with pytest.raises(SystemExit, match="does not exist"):
+        main(["translate", str(p2p), str(tmp_path / "missing.png"), "-o", str(tmp_path / "y.png")])
