@@ -191,3 +191,61 @@ def test_a_model_left_in_eval_mode_trains_in_train_mode(mnist16) -> None:
     recorder = ModeRecorder()
     quiet_trainer(max_steps=4, callbacks=[recorder]).fit(model, mnist16)  # 2 batches: D, G, D, G
     assert recorder.training == [True, True]
+
+
+class _NaNGradient(torch.autograd.Function):
+    """Identity forward, NaN backward: a finite loss whose gradient is not."""
+
+    @staticmethod
+    def forward(ctx: Any, x: torch.Tensor) -> torch.Tensor:
+        return x.clone()
+
+    @staticmethod
+    def backward(ctx: Any, grad: torch.Tensor) -> torch.Tensor:
+        return grad * float("nan")
+
+
+class NaNGradientFrom(DCGAN):
+    """From its ``bad_call``-th D evaluation on, D's loss stays finite but its gradient is NaN."""
+
+    def __init__(self, bad_call: int, **kwargs: Any) -> None:
+        super().__init__(image_size=16, channels=1, g_width=8, d_width=8, **kwargs)
+        self.bad_call, self.calls = bad_call, 0
+
+    def d_loss(self, batch: Any) -> dict[str, torch.Tensor]:
+        out = super().d_loss(batch)
+        if self.calls >= self.bad_call:
+            out["loss"] = _NaNGradient.apply(out["loss"])
+        self.calls += 1
+        return out
+
+
+def test_a_finite_loss_with_a_nan_gradient_is_caught_before_it_reaches_the_weights(mnist16) -> None:
+    with pytest.raises(
+        FloatingPointError, match=r"discriminator loss is [0-9.]+ at global step 2 .*norm nan"
+    ):
+        quiet_trainer(max_steps=10).fit(NaNGradientFrom(bad_call=1), mnist16)
+
+
+def test_skipping_stops_with_an_error_after_skip_limit_updates_in_a_row(mnist16) -> None:
+    model = NaNGradientFrom(bad_call=1, on_nonfinite="skip", skip_limit=5)
+    with (
+        pytest.warns(RuntimeWarning, match="skipping this update"),
+        pytest.raises(
+            FloatingPointError, match=r"last 5 discriminator updates were all skipped \(skip_limit=5\)"
+        ),
+    ):
+        quiet_trainer(max_steps=1000, max_epochs=-1).fit(model, mnist16)
+    assert model.calls == 6, "it must stop at the 5th skipped update in a row, not run on"
+    assert all(torch.isfinite(p).all() for p in model.parameters()), "a skipped update never touches weights"
+
+
+def test_weights_with_nan_are_not_saved(tmp_path) -> None:
+    model = DCGAN(image_size=16, channels=1, g_width=8, d_width=8)
+    with torch.no_grad():
+        next(model.discriminator.parameters()).fill_(float("nan"))
+    with pytest.raises(
+        ValueError, match=r"refusing to save DCGAN: 1 tensors hold NaN or Inf \(discriminator\."
+    ):
+        model.save_pretrained(tmp_path / "out")
+    assert not (tmp_path / "out").exists()

@@ -22,10 +22,12 @@ from lightning.pytorch.cli import LightningArgumentParser, LightningCLI
 from ganzoo.callbacks import GANProgressBar, SampleGrid
 from ganzoo.cli.cards import find_card
 from ganzoo.data.base import GANDataModule
+from ganzoo.hub.checkpoint_io import PickleFreeCheckpointIO
 from ganzoo.models.base import GANModule
 from ganzoo.registry import DATASETS, PAPERS
 
 LINKED = ("image_size", "channels", "num_classes", "data_shape")
+LIGHTNING_CKPT_NAMES = {"null", "none", "last", "best", "hpc"}  # Lightning finds these itself
 
 
 class GanzooCLI(LightningCLI):
@@ -146,10 +148,23 @@ def resolve_cards(args: Sequence[str]) -> list[str]:
     return out
 
 
+def check_ckpt_path(args: Sequence[str]) -> None:
+    """Read a ``--ckpt_path`` the way training will (local, pickle-free, against its checksum) before
+    LightningCLI reads its hyperparameters, so a bad checkpoint is refused with its reason, not a traceback."""
+    for i, arg in enumerate(args):
+        key, eq, value = arg.partition("=")
+        if key != "--ckpt_path" or not (eq or i + 1 < len(args)):
+            continue
+        path = value if eq else args[i + 1]
+        if path.lower() not in LIGHTNING_CKPT_NAMES:
+            PickleFreeCheckpointIO().load_checkpoint(path)
+
+
 def run_cli(
     args: Sequence[str], prog: str = "ganzoo", extra_callbacks: Sequence[L.Callback] = ()
 ) -> GanzooCLI:
     """Run a LightningCLI sub-command (``fit``, ``validate``, ``test``) and return the CLI object."""
+    check_ckpt_path(args)
     return GanzooCLI(
         GANModule,
         GANDataModule,

@@ -93,7 +93,14 @@ def save_pretrained(
     ``ganzoo.load`` is given in the card's usage example (a catalog name or ``hf://owner/repo``).
     """
     directory = Path(directory)
-    write_directory(directory, class_path_of(model), init_args_of(model), model.state_dict())
+    state = model.state_dict()
+    bad = [k for k, v in state.items() if v.is_floating_point() and not bool(v.isfinite().all())]
+    if bad:
+        raise ValueError(
+            f"refusing to save {type(model).__name__}: {len(bad)} tensors hold NaN or Inf ({', '.join(bad[:5])}"
+            f"{' ...' if len(bad) > 5 else ''}); training diverged. Save a checkpoint from before it did."
+        )
+    write_directory(directory, class_path_of(model), init_args_of(model), state)
     grid = model.preview(sample_seed)
     if grid is not None:
         save_image_grid(grid, directory / SAMPLES_NAME, nrow=8)

@@ -20,9 +20,11 @@ from typing import Any, Literal
 import lightning as L
 import torch
 from lightning.pytorch.cli import LRSchedulerCallable, OptimizerCallable
+from lightning.pytorch.plugins.io import TorchCheckpointIO
 from torch import Tensor, nn
 from torch.nn.parallel import DistributedDataParallel
 
+from ganzoo.hub.checkpoint_io import PickleFreeCheckpointIO
 from ganzoo.hub.publish import Publishable
 from ganzoo.nn.ema import ema_update_
 
@@ -68,6 +70,8 @@ class GANModule(Publishable, L.LightningModule):
         ema_decay: keep an exponential moving average of G with this decay; sampling then uses it.
         ema_start: generator steps before averaging starts (the EMA copies G until then).
         on_nonfinite: ``"raise"`` stops training on a NaN/Inf loss or gradient; ``"skip"`` drops that update.
+        skip_limit: with ``"skip"``, stop with an error once this many updates of one network in a row were
+            dropped (its weights are then most likely no longer finite, and training would never progress).
     """
 
     automatic_optimization = False
@@ -91,18 +95,22 @@ class GANModule(Publishable, L.LightningModule):
         ema_decay: float | None = None,
         ema_start: int = 0,
         on_nonfinite: Literal["raise", "skip"] = "raise",
+        skip_limit: int = 20,
     ) -> None:
         super().__init__()
         if d_steps < 1:
             raise ValueError(f"d_steps must be >= 1, got {d_steps}")
         if ema_decay is not None and not 0.0 <= ema_decay < 1.0:
             raise ValueError(f"ema_decay must be in [0, 1), got {ema_decay}")
+        if skip_limit < 1:
+            raise ValueError(f"skip_limit must be >= 1, got {skip_limit}")
         # Callables and networks are not hyperparameters: a saved model is rebuilt from the rest.
         self.save_hyperparameters(ignore=["generator", "discriminator", "optimizer", "scheduler"])
         self.generator = generator
         self.discriminator = discriminator
         self.generator_ema = None if ema_decay is None else copy.deepcopy(generator).requires_grad_(False)
         self.d_steps = d_steps
+        self.skipped_in_a_row = {"discriminator": 0, "generator": 0}
         self.optimizer = optimizer or self.paper_optimizer
         self.scheduler = scheduler
         # Buffers, so they are checkpointed with the weights and a resumed run continues the same schedule.
@@ -144,6 +152,11 @@ class GANModule(Publishable, L.LightningModule):
     @property
     def generator_only(self) -> bool:
         return self.discriminator is None
+
+    def setup(self, stage: str) -> None:
+        strategy = self.trainer.strategy
+        if type(strategy.checkpoint_io) is TorchCheckpointIO:  # Lightning's default, which unpickles
+            strategy.checkpoint_io = PickleFreeCheckpointIO()
 
     def on_fit_start(self) -> None:
         # Lightning keeps the modes modules are in when fit starts. A model from ganzoo.load (or one just
@@ -233,6 +246,7 @@ class GANModule(Publishable, L.LightningModule):
         grads = [p.grad for p in params if p.grad is not None]
         norm = torch.nn.utils.get_total_norm(grads) if grads else loss.new_zeros(())
         if bool(torch.isfinite(norm) & torch.isfinite(loss.detach())):
+            self.skipped_in_a_row[network] = 0
             return True
         where = (
             f"{network} loss is {loss.item()} at global step {self.global_step} "
@@ -242,6 +256,14 @@ class GANModule(Publishable, L.LightningModule):
             raise FloatingPointError(
                 f"{where}. Lower the learning rate, add gradient clipping (grad_clip_d / grad_clip_g), "
                 "or pass on_nonfinite='skip' to drop such updates."
+            )
+        self.skipped_in_a_row[network] += 1
+        if self.skipped_in_a_row[network] >= self.hparams.skip_limit:
+            raise FloatingPointError(
+                f"{where}: the last {self.skipped_in_a_row[network]} {network} updates were all skipped "
+                f"(skip_limit={self.hparams.skip_limit}), so its weights are most likely no longer finite and "
+                "training cannot progress. Resume from an earlier checkpoint with a lower learning rate or "
+                "gradient clipping."
             )
         warnings.warn(f"{where}; skipping this update (on_nonfinite='skip').", RuntimeWarning, stacklevel=2)
         self.log(f"train/skipped_{network}_steps", 1.0, reduce_fx="sum", on_step=False, on_epoch=True)
