@@ -14,7 +14,7 @@ from ganzoo.cli import run_cli
 from ganzoo.hub.checkpoint_io import PickleFreeCheckpointIO, checksum_path
 from ganzoo.hub.errors import HashMismatchError, UnsafeCheckpointError
 
-from .test_load_failures import MARKER_ENV, _leave_marker, _write_malicious_ckpt
+from .test_load_failures import MARKER_ENV, _write_malicious_ckpt
 
 TINY = ["--model", "DCGAN", "--model.image_size", "16", "--model.channels", "1"]
 TINY += ["--model.g_width", "8", "--model.d_width", "8", "--data", "mnist", "--data.image_size", "16"]

@@ -150,7 +150,7 @@ def resolve_cards(args: Sequence[str]) -> list[str]:
 
 def check_ckpt_path(args: Sequence[str]) -> None:
     """Read a ``--ckpt_path`` the way training will (local, pickle-free, against its checksum) before
-    LightningCLI reads its hyperparameters, so a bad checkpoint is refused with its reason, not a traceback."""
+    LightningCLI reads its hyperparameters: a bad checkpoint is refused with its reason, not a traceback."""
     for i, arg in enumerate(args):
         key, eq, value = arg.partition("=")
         if key != "--ckpt_path" or not (eq or i + 1 < len(args)):

@@ -97,7 +97,8 @@ def save_pretrained(
     bad = [k for k, v in state.items() if v.is_floating_point() and not bool(v.isfinite().all())]
     if bad:
         raise ValueError(
-            f"refusing to save {type(model).__name__}: {len(bad)} tensors hold NaN or Inf ({', '.join(bad[:5])}"
+            f"refusing to save {type(model).__name__}: {len(bad)} tensors hold NaN or Inf "
+            f"({', '.join(bad[:5])}"
             f"{' ...' if len(bad) > 5 else ''}); training diverged. Save a checkpoint from before it did."
         )
     write_directory(directory, class_path_of(model), init_args_of(model), state)

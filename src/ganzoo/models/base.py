@@ -261,9 +261,9 @@ class GANModule(Publishable, L.LightningModule):
         if self.skipped_in_a_row[network] >= self.hparams.skip_limit:
             raise FloatingPointError(
                 f"{where}: the last {self.skipped_in_a_row[network]} {network} updates were all skipped "
-                f"(skip_limit={self.hparams.skip_limit}), so its weights are most likely no longer finite and "
-                "training cannot progress. Resume from an earlier checkpoint with a lower learning rate or "
-                "gradient clipping."
+                f"(skip_limit={self.hparams.skip_limit}), so its weights are most likely no longer finite "
+                "and training cannot progress. Resume from an earlier checkpoint with a lower learning rate "
+                "or gradient clipping."
             )
         warnings.warn(f"{where}; skipping this update (on_nonfinite='skip').", RuntimeWarning, stacklevel=2)
         self.log(f"train/skipped_{network}_steps", 1.0, reduce_fx="sum", on_step=False, on_epoch=True)
