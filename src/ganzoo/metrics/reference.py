@@ -1,9 +1,15 @@
-"""Real-data statistics, computed once per (dataset, split, resolution, extractor) and cached on disk."""
+"""Real-data statistics, computed once per (dataset contents, split, resolution, extractor) and cached.
+
+The cache key includes a fingerprint of the dataset's files (their paths, sizes and modification times), so
+statistics of a folder whose images were replaced are recomputed rather than reused; a cached file that no
+longer matches the checksum stored in it is deleted and recomputed.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import os
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -51,9 +57,12 @@ def reference_stats(
         raise ValueError(
             f"num_samples must be in [2, {total}] for {datamodule.name}/{split}, got {num_samples}"
         )
+    data_dir = Path(datamodule.data_dir).expanduser().resolve()
+    cache = (Path(cache_dir) if cache_dir is not None else reference_dir()).expanduser().resolve()
     meta = {
         "dataset": datamodule.name,
-        "data_dir": str(Path(datamodule.data_dir).expanduser().resolve()),
+        "data_dir": str(data_dir),
+        "contents": contents_fingerprint(data_dir, exclude=cache),
         "split": split,
         "image_size": datamodule.image_size,
         "num_samples": n,
@@ -62,14 +71,30 @@ def reference_stats(
         "extractor": extractor.name,
         "extractor_sha": extractor.fingerprint,
     }
-    path = Path(cache_dir) if cache_dir is not None else reference_dir()
-    path = path / f"{_cache_key(meta)}.npz"
+    path = cache / f"{_cache_key(meta)}.npz"
     if path.is_file():
-        return FeatureStats.load(path)
+        try:
+            return FeatureStats.load(path)
+        except ValueError as err:
+            warnings.warn(f"{err}; deleting it and computing them again", RuntimeWarning, stacklevel=2)
+            path.unlink()
     stats = _compute(dataset, extractor, n, kid_features, batch_size, seed)
     stats.meta = meta
     stats.save(path)
     return stats
+
+
+def contents_fingerprint(folder: Path, exclude: Path | None = None) -> str:
+    """A short hash of every file below ``folder`` (but those below ``exclude``, the statistics cache):
+    relative path, size and modification time (a ``stat`` each); ``"absent"`` for no folder (toy data)."""
+    if not folder.is_dir():
+        return "absent"
+    digest = hashlib.sha256()
+    files = (p for p in folder.rglob("*") if p.is_file())
+    for file in sorted(f for f in files if exclude is None or not f.is_relative_to(exclude)):
+        stat = file.stat()
+        digest.update(f"{file.relative_to(folder)}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+    return digest.hexdigest()[:16]
 
 
 def _cache_key(meta: dict[str, Any]) -> str:

@@ -9,9 +9,11 @@ it holds every sample, for a cheaper exact FID (see ``frechet``).
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import warnings
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -49,6 +51,17 @@ class FeatureStats:
             raise ValueError(f"features must be (M, {d}); got {tuple(self.features.shape)}")
         self.mu = self.mu.detach().to("cpu", torch.float64)
         self.sigma = self.sigma.detach().to("cpu", torch.float64)
+        if not (bool(self.mu.isfinite().all()) and bool(self.sigma.isfinite().all())):
+            where = self.meta.get("file", self.meta.get("dataset", "these statistics"))
+            raise ValueError(f"the mean or covariance of {where} holds NaN or Inf: they cannot give a FID")
+
+    def checksum(self) -> str:
+        """sha256 of the arrays, stored in the cached file so that a damaged one is recognised."""
+        digest = hashlib.sha256()
+        for array in (self.mu, self.sigma, self.features):
+            if array is not None:
+                digest.update(array.contiguous().numpy().tobytes())
+        return digest.hexdigest()
 
     @property
     def dim(self) -> int:
@@ -72,6 +85,7 @@ class FeatureStats:
             arrays["num_samples"] = np.array(self.num_samples, dtype=np.int64)
         if self.features is not None:
             arrays["features"] = self.features.detach().cpu().float().numpy()
+        arrays["checksum"] = np.array(self.checksum())
         tmp = path.with_name(path.name + ".tmp.npz")
         np.savez(tmp, **arrays)
         os.replace(tmp, path)
@@ -79,20 +93,28 @@ class FeatureStats:
 
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> FeatureStats:
-        """Read a ganzoo, pytorch-fid or clean-fid ``.npz``; ``mu`` and ``sigma`` are all it needs."""
-        with np.load(path, allow_pickle=False) as f:
-            missing = {"mu", "sigma"} - set(f.files)
-            if missing:
-                raise ValueError(
-                    f"{path} is not a FID statistics file: no {sorted(missing)} (it has {f.files})"
+        """Read a ganzoo, pytorch-fid or clean-fid ``.npz``; ``mu`` and ``sigma`` are all it needs. A file
+        that records its checksum (ganzoo's) is checked against it; a damaged one raises ``ValueError``."""
+        try:
+            with np.load(path, allow_pickle=False) as f:
+                missing = {"mu", "sigma"} - set(f.files)
+                if missing:
+                    raise ValueError(
+                        f"{path} is not a FID statistics file: no {sorted(missing)} (it has {f.files})"
+                    )
+                stats = cls(
+                    torch.from_numpy(f["mu"].astype(np.float64)),
+                    torch.from_numpy(f["sigma"].astype(np.float64)),
+                    int(f["num_samples"]) if "num_samples" in f.files else None,
+                    torch.from_numpy(f["features"]) if "features" in f.files else None,
+                    json.loads(str(f["meta"])) if "meta" in f.files else {"file": str(path)},
                 )
-            return cls(
-                torch.from_numpy(f["mu"].astype(np.float64)),
-                torch.from_numpy(f["sigma"].astype(np.float64)),
-                int(f["num_samples"]) if "num_samples" in f.files else None,
-                torch.from_numpy(f["features"]) if "features" in f.files else None,
-                json.loads(str(f["meta"])) if "meta" in f.files else {"file": str(path)},
-            )
+                recorded = str(f["checksum"]) if "checksum" in f.files else None
+        except (OSError, EOFError, zipfile.BadZipFile, json.JSONDecodeError) as err:
+            raise ValueError(f"{path} is damaged and cannot be read as FID statistics ({err})") from err
+        if recorded is not None and recorded != stats.checksum():
+            raise ValueError(f"{path} is damaged: its arrays no longer match the checksum stored with them")
+        return stats
 
 
 class FeatureMoments(Metric):

@@ -67,6 +67,7 @@ class GenerativeMetrics(nn.Module):
         }
         self.metrics = nn.ModuleDict({name: builders[name]() for name in names})
         self.count = SumMetric()
+        self.image_shape: tuple[int, ...] | None = None
 
     def _why_not(self, name: str) -> str:
         if name == "is":
@@ -80,12 +81,32 @@ class GenerativeMetrics(nn.Module):
         return "the reference statistics have no feature sample (needed for KID)"
 
     def update(self, images: Tensor) -> None:
+        self._check_size(images)
         features, logits = self.extractor(images)
         for name, metric in self.metrics.items():
             if name == "is" and logits is None:
                 raise ValueError(f"{self.extractor.name} returned no 'logits', which IS needs")
             metric.update(logits if name == "is" else features)
         self.count.update(features.shape[0])
+
+    def _check_size(self, images: Tensor) -> None:
+        """One resolution per measurement, and the reference's when it says which: FIDs across sizes differ
+        by the resize alone, so a mix is refused rather than measured."""
+        size = tuple(images.shape[1:])
+        if self.image_shape is None:
+            self.image_shape = size
+        elif size != self.image_shape:
+            raise ValueError(
+                f"images of shape {size} after images of shape {self.image_shape}: one measurement must see "
+                "images of one size (resize them to one, or measure each size apart)"
+            )
+        wanted = (self.reference.meta.get("image_size") if self.reference is not None else None) or None
+        if wanted is not None and {"fid", "kid"} & set(self.metrics) and size[-1] != wanted:
+            raise ValueError(
+                f"the images are {size[-2]}x{size[-1]} but the reference statistics "
+                f"({self.reference.meta.get('dataset', 'given')}) are of {wanted}x{wanted} images: compare "
+                "at one resolution (the reference of the size the model generates)"
+            )
 
     def compute(self) -> dict[str, float]:
         """``{"fid", "is", "is_std", "kid", "kid_std"}`` values of the requested metrics."""
@@ -101,6 +122,7 @@ class GenerativeMetrics(nn.Module):
     def reset(self) -> None:
         for metric in (*self.metrics.values(), self.count):
             metric.reset()
+        self.image_shape = None
 
     def num_samples(self) -> int:
         """Images seen since the last reset, summed over all processes."""
