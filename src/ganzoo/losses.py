@@ -233,7 +233,7 @@ def orthogonal_regularization(
 
 
 def gaussian_kl(mean: Tensor, std: Tensor) -> Tensor:
-    """KL(N(mean, diag(std^2)) || N(0, I)) per sample, in closed form: 1/2 sum(mean^2 + std^2 - log std^2 - 1)."""
+    """KL(N(mean, diag(std^2)) || N(0, I)) per sample, 1/2 sum(mean^2 + std^2 - log std^2 - 1)."""
     return 0.5 * (mean.pow(2) + std.pow(2) - 2 * std.log() - 1).flatten(1).sum(1)
 
 

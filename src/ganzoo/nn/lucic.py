@@ -64,8 +64,8 @@ class LucicEncoder(nn.Module):
 
 
 class LucicAutoencoder(nn.Module):
-    """BEGAN's D in the study: 4x4 conv 64 lReLU -> 4x4 conv 128 -> FC 64 [BN] lReLU -> FC 7x7x128 [BN] lReLU ->
-    4x4 up-conv 64 [BN] lReLU -> 4x4 up-conv C -> tanh; returns the reconstruction."""
+    """BEGAN's D in the study: 4x4 conv 64 lReLU -> 4x4 conv 128 -> FC 64 [BN] lReLU -> FC 7x7x128 [BN]
+    lReLU -> 4x4 up-conv 64 [BN] lReLU -> 4x4 up-conv C -> tanh; returns the reconstruction."""
 
     def __init__(self, image_size: int = 28, channels: int = 1, norm: Norm = "none", code: int = 64) -> None:
         super().__init__()
