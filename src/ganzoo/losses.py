@@ -239,7 +239,9 @@ def gaussian_kl(mean: Tensor, std: Tensor) -> Tensor:
 
 def bernoulli_nll(probs: Tensor, target: Tensor, eps: float = 1e-8) -> Tensor:
     """-sum(x log p + (1 - x) log(1 - p)) per sample, for targets in [0, 1]; ``probs`` clipped to
-    [eps, 1 - eps] as in the study's VAE, so a saturated decoder gives a large loss, not an infinite one."""
+    [eps, 1 - eps] as in the study's VAE, so a saturated decoder gives a large loss, not an infinite one
+    (``eps`` is raised to the dtype's resolution: in float32, 1 - 1e-8 rounds to 1)."""
+    eps = max(eps, torch.finfo(probs.dtype).eps)
     p = probs.clamp(eps, 1 - eps)
     return -(target * p.log() + (1 - target) * (1 - p).log()).flatten(1).sum(1)
 
