@@ -125,7 +125,7 @@ def init_args(model: str, setting: dict[str, Any] | None) -> tuple[type, dict[st
     """The card's model class and init args with ``setting`` applied, and the setting as the card gives it."""
     card = yaml.safe_load(find_card(f"lucic2018/{model}_mnist").read_text())["model"]
     cls = PAPERS[card["class_path"].rsplit(".", 1)[1]]
-    args = dict(card["init_args"])
+    args = {**card["init_args"], "image_size": 28, "channels": 1}  # what the cards' data gives
     betas = args.pop("optimizer")["init_args"]["betas"]
     if setting is None:
         lr = args.get("lr", args.get("lr_d"))
