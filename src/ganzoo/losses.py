@@ -19,10 +19,12 @@ __all__ = [
     "LOSSES",
     "began_convergence",
     "began_equilibrium_update",
+    "bernoulli_nll",
     "categorical_code_nll",
     "clip_weights_",
     "dragan_penalty",
     "gaussian_code_nll",
+    "gaussian_kl",
     "gradient_penalty",
     "hinge_d",
     "hinge_g",
@@ -225,6 +227,23 @@ def orthogonal_regularization(
     if total is None:
         raise ValueError("orthogonal_regularization got no weight with two or more dimensions")
     return beta * total
+
+
+# --- Kingma & Welling 2014 (the VAE baseline of Lucic et al. 2018) ---------------------------------------
+
+
+def gaussian_kl(mean: Tensor, std: Tensor) -> Tensor:
+    """KL(N(mean, diag(std^2)) || N(0, I)) per sample, 1/2 sum(mean^2 + std^2 - log std^2 - 1)."""
+    return 0.5 * (mean.pow(2) + std.pow(2) - 2 * std.log() - 1).flatten(1).sum(1)
+
+
+def bernoulli_nll(probs: Tensor, target: Tensor, eps: float = 1e-8) -> Tensor:
+    """-sum(x log p + (1 - x) log(1 - p)) per sample, for targets in [0, 1]; ``probs`` clipped to
+    [eps, 1 - eps] as in the study's VAE, so a saturated decoder gives a large loss, not an infinite one
+    (``eps`` is raised to the dtype's resolution: in float32, 1 - 1e-8 rounds to 1)."""
+    eps = max(eps, torch.finfo(probs.dtype).eps)
+    p = probs.clamp(eps, 1 - eps)
+    return -(target * p.log() + (1 - target) * (1 - p).log()).flatten(1).sum(1)
 
 
 LOSSES: dict[str, tuple[Callable[[Tensor, Tensor], Tensor], Callable[[Tensor], Tensor]]] = {

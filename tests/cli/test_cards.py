@@ -36,7 +36,12 @@ def fit_args(card: Path, mnist_dir: Path, tmp_path: Path, *extra: str) -> list[s
 def test_cards_ship_in_the_package_and_are_the_repositorys(monkeypatch, tmp_path) -> None:
     names = [card_name(c) for c in list_cards()]
     assert "dcgan_mnist" in names and names == sorted(names)
-    assert {c.name for c in list_cards()} == {c.name for c in (REPO / "zoo_cards").glob("*.yaml")}
+    shipped = {card_name(c) for c in list_cards()}
+    assert shipped == {
+        p.relative_to(REPO / "zoo_cards").with_suffix("").as_posix()
+        for p in (REPO / "zoo_cards").rglob("*.yaml")
+    }
+    assert "lucic2018/ns_gan_mnist" in shipped  # cards in subfolders ship too
     monkeypatch.chdir(tmp_path)  # no zoo_cards/ here: names still resolve
     assert find_card("dcgan_mnist").read_text() == (REPO / "zoo_cards" / "dcgan_mnist.yaml").read_text()
     assert find_card("zoo_cards/dcgan_mnist.yaml") == find_card("dcgan_mnist.yaml")

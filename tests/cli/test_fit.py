@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from ganzoo import cli
-from ganzoo.cli.cards import list_cards
+from ganzoo.cli.cards import card_name, list_cards
 
 CARDS = list_cards()
 TINY_DCGAN = ["fit", "--model", "DCGAN", "--model.image_size", "16", "--model.channels", "1"]
@@ -88,16 +88,16 @@ def test_there_is_a_card_per_paper_and_dataset() -> None:
     assert {"biggan_cifar10", "biggan_imagenet128"} <= names
 
 
-@pytest.mark.parametrize("card", CARDS, ids=[c.stem for c in CARDS])
+@pytest.mark.parametrize("card", CARDS, ids=[card_name(c) for c in CARDS])
 def test_card_runs_through_ganzoo_fit(
     card: Path, tmp_path, mnist_dir, image_dir, paired_dir, unpaired_dir
 ) -> None:
     result = cli.run_cli(fast_dev_run(card, tmp_path, mnist_dir, image_dir, paired_dir, unpaired_dir))
-    assert int(result.model.num_d_steps) >= 1
+    assert result.trainer.global_step >= 1  # one optimizer step at least (a GAN's D, or the VAE's)
     assert result.trainer.state.finished
 
 
-@pytest.mark.parametrize("card", CARDS, ids=[c.stem for c in CARDS])
+@pytest.mark.parametrize("card", CARDS, ids=[card_name(c) for c in CARDS])
 def test_card_runs_through_lightning_fit(
     card: Path, tmp_path, mnist_dir, image_dir, paired_dir, unpaired_dir, monkeypatch
 ) -> None:

@@ -18,6 +18,8 @@ TINY_PAPERS: dict[str, Callable[[], GANModule]] = {
     "WGANGP": lambda: WGANGP(image_size=16, channels=1, g_width=8, d_width=8),
     "DRAGAN": lambda: DRAGAN(image_size=16, channels=1, g_width=8, d_width=8),
     "BEGAN": lambda: BEGAN(image_size=16, channels=1, width=8, latent_dim=8),
+    "NSGAN-lucic2018": lambda: DCGAN(architecture="lucic2018", image_size=16, channels=1, latent_dim=8),
+    "BEGAN-lucic2018": lambda: BEGAN(architecture="lucic2018", image_size=16, channels=1, latent_dim=8),
 }
 
 

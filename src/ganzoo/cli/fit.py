@@ -23,7 +23,6 @@ from ganzoo.callbacks import GANProgressBar, SampleGrid
 from ganzoo.cli.cards import find_card
 from ganzoo.data.base import GANDataModule
 from ganzoo.hub.checkpoint_io import PickleFreeCheckpointIO
-from ganzoo.models.base import GANModule
 from ganzoo.registry import DATASETS, PAPERS
 
 LINKED = ("image_size", "channels", "num_classes", "data_shape")
@@ -166,7 +165,7 @@ def run_cli(
     """Run a LightningCLI sub-command (``fit``, ``validate``, ``test``) and return the CLI object."""
     check_ckpt_path(args)
     return GanzooCLI(
-        GANModule,
+        L.LightningModule,  # every registered paper: the GANModules and the VAE
         GANDataModule,
         subclass_mode_model=True,
         subclass_mode_data=True,

@@ -29,6 +29,12 @@ def checksum_path(path: Path) -> Path:
     return path.with_name(path.name + SUFFIX)
 
 
+def use_pickle_free_checkpoints(strategy: Any) -> None:
+    """Give a Lightning strategy this module's checkpoint IO, unless the user chose one of their own."""
+    if type(strategy.checkpoint_io) is TorchCheckpointIO:  # Lightning's default, which unpickles
+        strategy.checkpoint_io = PickleFreeCheckpointIO()
+
+
 class PickleFreeCheckpointIO(TorchCheckpointIO):
     """Lightning's ``TorchCheckpointIO`` with a sha256 sidecar on save and a pickle-free, verified load."""
 

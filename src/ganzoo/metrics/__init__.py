@@ -1,4 +1,5 @@
-"""FID, IS and KID with the standard 2015-12-05 Inception, offline, and a recorded protocol.
+"""FID, IS, KID and precision / recall / density / coverage with the standard 2015-12-05 Inception, offline,
+and a recorded protocol.
 
     from ganzoo.metrics import GenerativeMetrics, reference_stats
     ref = reference_stats(ganzoo.data.create("mnist", data_dir=...), "train")
@@ -16,6 +17,7 @@ from ganzoo.metrics.frechet import frechet_distance
 from ganzoo.metrics.inception import InceptionV3, standard_inception
 from ganzoo.metrics.inception_score import InceptionScore
 from ganzoo.metrics.kid import KID
+from ganzoo.metrics.prdc import PRDC, prdc
 from ganzoo.metrics.reference import reference_stats
 from ganzoo.metrics.stats import FeatureMoments, FeatureStats
 from ganzoo.metrics.suite import GenerativeMetrics
@@ -23,6 +25,7 @@ from ganzoo.metrics.suite import GenerativeMetrics
 __all__ = [
     "FID",
     "KID",
+    "PRDC",
     "FeatureExtractor",
     "FeatureMoments",
     "FeatureStats",
@@ -32,6 +35,7 @@ __all__ = [
     "evaluate",
     "frechet_distance",
     "generate",
+    "prdc",
     "prepare_images",
     "reference_stats",
     "standard_inception",

@@ -1,4 +1,5 @@
-"""FID, IS and KID from one pass of the extractor, reported with the protocol that produced them."""
+"""FID, IS, KID and precision / recall / density / coverage from one pass of the extractor, reported with the
+protocol that produced them."""
 
 from __future__ import annotations
 
@@ -12,9 +13,13 @@ from ganzoo.metrics.extractor import as_extractor
 from ganzoo.metrics.fid import FID
 from ganzoo.metrics.inception_score import InceptionScore
 from ganzoo.metrics.kid import KID
+from ganzoo.metrics.prdc import PRDC
 from ganzoo.metrics.stats import FeatureStats
 
 METRICS = ("fid", "is", "kid")
+"""What ``metrics=None`` measures (each where the reference and the extractor allow it)."""
+ON_REQUEST = ("prdc",)
+"""Measured only when asked for: precision / recall / density / coverage cost O(N^2) distances."""
 
 
 class GenerativeMetrics(nn.Module):
@@ -23,9 +28,10 @@ class GenerativeMetrics(nn.Module):
     Args:
         reference: real-data statistics (FID needs mu/sigma, KID a feature sample); IS needs none.
         extractor: any ``nn.Module`` (see ``ganzoo.metrics.extractor``); ``None``: the standard Inception.
-        metrics: any of ``"fid"``, ``"is"``, ``"kid"``; ``None``: every one the reference and the
-            extractor allow.
+        metrics: any of ``"fid"``, ``"is"``, ``"kid"``, ``"prdc"``; ``None``: every one of the first three
+            that the reference and the extractor allow.
         is_splits, kid_subsets, kid_subset_size, seed: the IS / KID protocol.
+        nearest_k: k of precision / recall / density / coverage.
     """
 
     def __init__(
@@ -38,6 +44,7 @@ class GenerativeMetrics(nn.Module):
         kid_subsets: int = 100,
         kid_subset_size: int = 1000,
         seed: int = 0,
+        nearest_k: int = 5,
     ) -> None:
         super().__init__()
         self.extractor = as_extractor(extractor)
@@ -47,11 +54,12 @@ class GenerativeMetrics(nn.Module):
             "fid": has_ref,
             "is": self.extractor.has_logits,
             "kid": has_ref and reference.features is not None,
+            "prdc": has_ref and reference.features is not None,
         }
         names = [m for m in METRICS if available[m]] if metrics is None else list(metrics)
         for name in names:
-            if name not in METRICS:
-                raise ValueError(f"unknown metric {name!r}; choose from {list(METRICS)}")
+            if name not in METRICS + ON_REQUEST:
+                raise ValueError(f"unknown metric {name!r}; choose from {list(METRICS + ON_REQUEST)}")
             if not available[name]:
                 raise ValueError(f"cannot measure {name}: {self._why_not(name)}")
         if not names:
@@ -60,10 +68,12 @@ class GenerativeMetrics(nn.Module):
             )
         self.is_splits, self.seed = is_splits, seed
         self.kid_subsets, self.kid_subset_size = kid_subsets, kid_subset_size
+        self.nearest_k = nearest_k
         builders = {
             "fid": lambda: FID(reference),
             "is": lambda: InceptionScore(is_splits),
             "kid": lambda: KID(reference, kid_subsets, kid_subset_size, seed),
+            "prdc": lambda: PRDC(reference, nearest_k),
         }
         self.metrics = nn.ModuleDict({name: builders[name]() for name in names})
         self.count = SumMetric()
@@ -78,7 +88,7 @@ class GenerativeMetrics(nn.Module):
             )
         if self.reference is None:
             return "no reference statistics were given"
-        return "the reference statistics have no feature sample (needed for KID)"
+        return "the reference statistics have no feature sample (needed for KID and PRDC)"
 
     def update(self, images: Tensor) -> None:
         self._check_size(images)
@@ -101,7 +111,7 @@ class GenerativeMetrics(nn.Module):
                 "images of one size (resize them to one, or measure each size apart)"
             )
         wanted = (self.reference.meta.get("image_size") if self.reference is not None else None) or None
-        if wanted is not None and {"fid", "kid"} & set(self.metrics) and size[-1] != wanted:
+        if wanted is not None and {"fid", "kid", "prdc"} & set(self.metrics) and size[-1] != wanted:
             raise ValueError(
                 f"the images are {size[-2]}x{size[-1]} but the reference statistics "
                 f"({self.reference.meta.get('dataset', 'given')}) are of {wanted}x{wanted} images: compare "
@@ -109,11 +119,14 @@ class GenerativeMetrics(nn.Module):
             )
 
     def compute(self) -> dict[str, float]:
-        """``{"fid", "is", "is_std", "kid", "kid_std"}`` values of the requested metrics."""
+        """``{"fid", "is", "is_std", "kid", "kid_std", "precision", "recall", "density", "coverage"}`` values
+        of the requested metrics."""
         out: dict[str, float] = {}
         for name, metric in self.metrics.items():
             value = metric.compute()
-            if isinstance(value, tuple):
+            if isinstance(value, dict):
+                out.update(value)
+            elif isinstance(value, tuple):
                 out[name], out[f"{name}_std"] = float(value[0]), float(value[1])
             else:
                 out[name] = float(value)
@@ -131,7 +144,7 @@ class GenerativeMetrics(nn.Module):
     def protocol(self) -> dict[str, Any]:
         """Everything needed to reproduce or compare the numbers of ``compute()``."""
         out: dict[str, Any] = {**self.extractor.describe(), "num_samples": self.num_samples()}
-        if self.reference is not None and ("fid" in self.metrics or "kid" in self.metrics):
+        if self.reference is not None and {"fid", "kid", "prdc"} & set(self.metrics):
             out["reference"] = {**self.reference.meta, "num_samples": self.reference.num_samples}
         if "is" in self.metrics:
             out["is_splits"] = f"{self.is_splits} (round-robin), logits without bias, std without Bessel"
@@ -141,6 +154,12 @@ class GenerativeMetrics(nn.Module):
                 "subset_size": self.kid_subset_size,
                 "kernel": "(x.y/d + 1)^3",
                 "seed": self.seed,
+                "reference_features": len(self.reference.features),
+            }
+        if "prdc" in self.metrics:
+            out["prdc"] = {
+                "nearest_k": self.nearest_k,
+                "distance": "euclidean, float64, on the extractor's features",
                 "reference_features": len(self.reference.features),
             }
         return out

@@ -20,11 +20,10 @@ from typing import Any, Literal
 import lightning as L
 import torch
 from lightning.pytorch.cli import LRSchedulerCallable, OptimizerCallable
-from lightning.pytorch.plugins.io import TorchCheckpointIO
 from torch import Tensor, nn
 from torch.nn.parallel import DistributedDataParallel
 
-from ganzoo.hub.checkpoint_io import PickleFreeCheckpointIO
+from ganzoo.hub.checkpoint_io import use_pickle_free_checkpoints
 from ganzoo.hub.publish import Publishable
 from ganzoo.nn.ema import ema_update_
 
@@ -154,9 +153,7 @@ class GANModule(Publishable, L.LightningModule):
         return self.discriminator is None
 
     def setup(self, stage: str) -> None:
-        strategy = self.trainer.strategy
-        if type(strategy.checkpoint_io) is TorchCheckpointIO:  # Lightning's default, which unpickles
-            strategy.checkpoint_io = PickleFreeCheckpointIO()
+        use_pickle_free_checkpoints(self.trainer.strategy)
 
     def on_fit_start(self) -> None:
         # Lightning keeps the modes modules are in when fit starts. A model from ganzoo.load (or one just

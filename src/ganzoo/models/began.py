@@ -5,6 +5,8 @@ minimises L(G(z)), and k_t is steered so that E[L(G(z))] = gamma E[L(x)]. The co
 M = L(x) + |gamma L(x) - L(G(z))| is logged as ``train/convergence``. Defaults follow the paper: z ~ U[-1, 1]
 of size h = 64, n = 64 filters, ELU, nearest-neighbour up-sampling, gamma = 0.5, lambda_k = 0.001,
 Adam(1e-4). G ends in tanh (the paper's decoder has no output activation) so samples stay in [-1, 1].
+``architecture="lucic2018"`` trains the networks of Lucic et al.'s study instead (its shared generator and
+its small auto-encoder D, ``nn.lucic``), where k_t is the same proportional control.
 """
 
 from __future__ import annotations
@@ -12,16 +14,22 @@ from __future__ import annotations
 from typing import Any
 
 import torch
-from torch import Tensor
+from torch import Tensor, nn
 
 from ganzoo import losses
+from ganzoo.models.dcgan import Architecture
 from ganzoo.models.latent import LatentGANModule
 from ganzoo.nn.began import BEGANAutoencoder, BEGANDecoder
+from ganzoo.nn.dcgan import Norm
+from ganzoo.nn.lucic import LucicAutoencoder, lucic_generator
 from ganzoo.registry import PAPERS
 
 
 @PAPERS.register
 class BEGAN(LatentGANModule):
+    """Args: ``width`` is the paper's n; ``d_norm`` (batch or none) applies to the study's auto-encoder only
+    (``architecture="lucic2018"``, where ``width`` is not used)."""
+
     def __init__(
         self,
         latent_dim: int = 64,
@@ -32,11 +40,22 @@ class BEGAN(LatentGANModule):
         lambda_k: float = 0.001,
         lr_g: float = 1e-4,
         lr_d: float = 1e-4,
+        architecture: Architecture = "paper",
+        d_norm: Norm = "none",
         **kwargs: Any,
     ) -> None:
+        generator: nn.Module
+        if architecture == "paper":  # the paper's own networks
+            generator = BEGANDecoder(latent_dim, image_size, channels, width, tanh=True)
+            discriminator: nn.Module = BEGANAutoencoder(latent_dim, image_size, channels, width)
+        elif architecture == "lucic2018":
+            generator = lucic_generator(latent_dim, image_size, channels)
+            discriminator = LucicAutoencoder(image_size, channels, d_norm)
+        else:
+            raise ValueError(f"unknown architecture {architecture!r}; choose 'paper' or 'lucic2018'")
         super().__init__(
-            BEGANDecoder(latent_dim, image_size, channels, width, tanh=True),
-            BEGANAutoencoder(latent_dim, image_size, channels, width),
+            generator,
+            discriminator,
             latent_dim=latent_dim,
             lr_g=lr_g,
             lr_d=lr_d,

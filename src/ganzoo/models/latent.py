@@ -22,6 +22,7 @@ from ganzoo.nn.modes import running_as
 
 LossName = Literal["minimax", "nonsaturating", "wasserstein", "hinge", "least_squares"]
 PenaltyName = Literal["gradient", "dragan", "r1"]
+PriorName = Literal["normal", "uniform"]
 
 Critic = Callable[[Tensor], Tensor]
 
@@ -43,6 +44,7 @@ class LatentGANModule(Sampler, GANModule):
         penalty: a gradient penalty added to D's loss: ``"gradient"`` (WGAN-GP), ``"dragan"`` or ``"r1"``.
         penalty_weight: its coefficient (lambda; for R1 pass gamma / 2).
         weight_clip: clamp D's weights to [-c, c] after every update (WGAN).
+        prior: z ~ N(0, I) (``"normal"``) or U(-1, 1) (``"uniform"``, e.g. Lucic et al. 2018's study).
         **kwargs: everything ``GANModule`` takes (``d_steps``, ``lr_g``, ``lr_d``, ``optimizer``, ...).
     """
 
@@ -56,8 +58,11 @@ class LatentGANModule(Sampler, GANModule):
         penalty: PenaltyName | None = None,
         penalty_weight: float = 10.0,
         weight_clip: float | None = None,
+        prior: PriorName = "normal",
         **kwargs: Any,
     ) -> None:
+        if prior not in ("normal", "uniform"):
+            raise ValueError(f"unknown prior {prior!r}; choose 'normal' or 'uniform'")
         if loss not in losses.LOSSES:
             raise ValueError(f"unknown loss {loss!r}; choose one of {sorted(losses.LOSSES)}")
         if penalty not in (None, *_PENALTIES):
@@ -69,7 +74,9 @@ class LatentGANModule(Sampler, GANModule):
     # --- noise and fakes --------------------------------------------------------------------------
 
     def sample_latent(self, n: int, generator: torch.Generator | None = None) -> Tensor:
-        """z ~ N(0, I); papers with another prior override this."""
+        """z from ``prior``; papers with yet another prior override this."""
+        if self.hparams.get("prior", "normal") == "uniform":
+            return torch.rand(n, self.latent_dim, device=self.device, generator=generator) * 2 - 1
         return torch.randn(n, self.latent_dim, device=self.device, generator=generator)
 
     @staticmethod

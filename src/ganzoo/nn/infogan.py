@@ -24,21 +24,27 @@ def _check_size(image_size: int) -> int:
     return image_size // 4
 
 
+def _activation(slope: float) -> nn.Module:
+    return nn.ReLU(True) if slope == 0 else nn.LeakyReLU(slope, True)
+
+
 class InfoGANGenerator(nn.Module):
-    def __init__(self, input_dim: int, image_size: int = 28, channels: int = 1) -> None:
+    """``slope`` > 0 makes the hidden units leaky ReLUs (Lucic et al. 2018's GAN generator uses 0.2)."""
+
+    def __init__(self, input_dim: int, image_size: int = 28, channels: int = 1, slope: float = 0.0) -> None:
         super().__init__()
         s = _check_size(image_size)
         self.net = nn.Sequential(
             nn.Linear(input_dim, 1024),
             nn.BatchNorm1d(1024),
-            nn.ReLU(True),
+            _activation(slope),
             nn.Linear(1024, 128 * s * s),
             nn.BatchNorm1d(128 * s * s),
-            nn.ReLU(True),
+            _activation(slope),
             nn.Unflatten(1, (128, s, s)),
             nn.ConvTranspose2d(128, 64, 4, 2, 1),
             nn.BatchNorm2d(64),
-            nn.ReLU(True),
+            _activation(slope),
             nn.ConvTranspose2d(64, channels, 4, 2, 1),
             nn.Tanh(),
         )
@@ -48,18 +54,19 @@ class InfoGANGenerator(nn.Module):
         return self.net(latent)
 
 
-def conv_body(image_size: int, channels: int, slope: float) -> tuple[nn.Module, int]:
-    """The shared D/Q body for images and its number of output features."""
+def conv_body(image_size: int, channels: int, slope: float, batch_norm: bool = True) -> tuple[nn.Module, int]:
+    """The shared D/Q body for images and its number of output features; ``batch_norm=False`` drops its two
+    batch norms (a per-sample critic, as gradient penalties want)."""
     s = _check_size(image_size)
     body = nn.Sequential(
         nn.Conv2d(channels, 64, 4, 2, 1),
         nn.LeakyReLU(slope, True),
         nn.Conv2d(64, 128, 4, 2, 1),
-        nn.BatchNorm2d(128),
+        nn.BatchNorm2d(128) if batch_norm else nn.Identity(),
         nn.LeakyReLU(slope, True),
         nn.Flatten(),
         nn.Linear(128 * s * s, 1024),
-        nn.BatchNorm1d(1024),
+        nn.BatchNorm1d(1024) if batch_norm else nn.Identity(),
         nn.LeakyReLU(slope, True),
     )
     return body, 1024
