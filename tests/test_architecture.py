@@ -107,8 +107,9 @@ def test_weights_are_named_after_their_paper_class(name: str) -> None:
     assert name.startswith(arch(paper) + "-"), f"{name} should start with {arch(paper)}-"
 
 
-@pytest.mark.parametrize("card", list_cards(), ids=card_name)
+@pytest.mark.parametrize("card", [c for c in list_cards() if "/" not in card_name(c)], ids=card_name)
 def test_cards_are_named_after_their_paper_class(card: Path) -> None:
+    """Top-level cards; a study's cards (``lucic2018/ns_gan_mnist``) are named by the study's model names."""
     import yaml
 
     paper = yaml.safe_load(card.read_text())["model"]["class_path"].rpartition(".")[2]
