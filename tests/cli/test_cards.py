@@ -12,6 +12,7 @@ import pytest
 
 from ganzoo.cli import run_cli
 from ganzoo.cli.cards import card_name, find_card, list_cards
+from ganzoo.cli.errors import CommandError
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -65,7 +66,7 @@ def test_a_card_that_contradicts_its_data_is_refused(tmp_path, mnist_dir) -> Non
         "model:\n  class_path: ganzoo.models.DCGAN\n  init_args:\n    image_size: 8\n"
         "data:\n  class_path: ganzoo.data.MNIST\n  init_args:\n    image_size: 16\n"
     )
-    with pytest.raises(SystemExit, match=r"model's image_size is 8 but the data gives 16 \(MNIST\)"):
+    with pytest.raises(CommandError, match=r"model's image_size is 8 but the data gives 16 \(MNIST\)"):
         run_cli(fit_args(card, mnist_dir, tmp_path))
 
 
@@ -98,3 +99,7 @@ def test_the_wheel_carries_the_cards_and_the_demo_runs_from_it(tmp_path) -> None
     assert result.returncode == 0, result.stderr[-3000:]
     assert result.stdout.splitlines()[0].startswith(str(site)), "the demo ran the source tree, not the wheel"
     assert (work / "run" / "last.ckpt").is_file() and (work / "run" / "comparison.png").is_file()
+    card = (work / "run" / "model" / "README.md").read_text()  # save_pretrained's card knows the data
+    assert "- Dataset: MNIST, its first 10,000 training images (bundled with ganzoo)" in card
+    assert "2 generator steps of the dcgan_mnist card" in card
+    assert sorted(p.name for p in work.iterdir()) == ["run"], "the demo wrote outside its run folder"

@@ -61,7 +61,7 @@ def expand_short_names(args: Sequence[str]) -> list[str]:
 
 
 def main(argv: Sequence[str] | None = None, prog: str = "ganzoo") -> int:
-    """Entry point of the ``ganzoo`` command: the exit status (2 for an expected error, printed as one message)."""
+    """Entry point of the ``ganzoo`` command; returns the exit status (2: an expected error, printed)."""
     argv, traceback = split_traceback_flag(sys.argv[1:] if argv is None else argv)
     if not argv or argv[0] in ("-h", "--help"):
         print(usage(prog))
@@ -83,7 +83,8 @@ def main(argv: Sequence[str] | None = None, prog: str = "ganzoo") -> int:
     except EXPECTED as err:
         if traceback:
             raise
-        return report(f"{prog} {command}" if command in COMMANDS else prog, err)
+        words = [prog, *argv[:2]] if argv[1:2] == ["translation"] else [prog, *argv[:1]]
+        return report(" ".join(w for w in words if not w.startswith("-")), err)
 
 
 def lightning_main() -> int:

@@ -12,7 +12,6 @@ process may use, and the run ends with where its checkpoint and sample grids are
 
 from __future__ import annotations
 
-import difflib
 import inspect
 import itertools
 import os
@@ -33,7 +32,7 @@ from ganzoo.cli.errors import CommandError
 from ganzoo.cli.quiet import quiet_lightning
 from ganzoo.data.base import GANDataModule
 from ganzoo.models.base import GANModule
-from ganzoo.registry import DATASETS, PAPERS
+from ganzoo.registry import DATASETS, PAPERS, close_matches
 
 LINKED = ("image_size", "channels", "num_classes", "data_shape")
 
@@ -61,7 +60,7 @@ class GanzooCLI(LightningCLI):
         cap_workers(config.data)
         if config.trainer.get("strategy") == "ddp":  # GAN updates leave one network without gradients
             config.trainer.strategy = "ddp_find_unused_parameters_true"
-        if config.trainer.get("enable_progress_bar") is False:  # Lightning refuses a bar it was told not to show
+        if config.trainer.get("enable_progress_bar") is False:  # Lightning refuses a bar it may not show
             callbacks = self.trainer_defaults.get("callbacks", [])
             self.trainer_defaults["callbacks"] = [c for c in callbacks if not isinstance(c, GANProgressBar)]
 
@@ -157,7 +156,7 @@ def _resolve(option: str, names: dict[str, str], value: str) -> str:
     by_folded = {fold(k): k for k in names}
     if fold(value) in by_folded:
         return names[by_folded[fold(value)]]
-    close = [by_folded[c] for c in difflib.get_close_matches(fold(value), list(by_folded), n=3, cutoff=0.75)]
+    close = [by_folded[c] for c in close_matches(fold(value), list(by_folded), n=3)]
     hint = f" Did you mean {', '.join(close)}?" if close else ""
     raise CommandError(f"unknown {option} {value!r}.{hint} Choose from: {', '.join(sorted(names))}.")
 
@@ -239,10 +238,17 @@ def run_files(trainer: L.Trainer) -> list[str]:
     """Where a finished fit wrote its checkpoint and its sample grids, as lines to print."""
     lines = []
     checkpoint = trainer.checkpoint_callback
-    path = checkpoint and (checkpoint.last_model_path or checkpoint.best_model_path)
-    if path:
-        lines.append(f"checkpoint:    {path}  (ganzoo.load('{path}'), ganzoo sample {path})")
+    saved = checkpoint and (checkpoint.last_model_path or checkpoint.best_model_path)
+    if saved:
+        path = shown(saved)
+        lines.append(f"checkpoint:    {path}  (ganzoo.load('{path}'), or ganzoo sample {path})")
     grids = [cb.last_path for cb in trainer.callbacks if isinstance(cb, SampleGrid) and cb.last_path]
     if grids:
-        lines.append(f"sample grids:  {Path(grids[0]).parent}/  (latest: {Path(grids[0]).name})")
+        lines.append(f"sample grids:  {shown(Path(grids[0]).parent)}/  (latest: {Path(grids[0]).name})")
     return lines
+
+
+def shown(path: str | Path) -> Path:
+    """``path`` relative to the working directory when it is inside it (as the user would type it)."""
+    path = Path(path).absolute()
+    return path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path

@@ -66,7 +66,11 @@ class _IDXDataModule(GANDataModule):
                     self.torchvision_class(str(self.data_dir), train=split == "train", download=True)
             except Exception as err:  # any network failure ends in the same instruction to the user
                 raise missing_dataset_error(
-                    self.name, self.data_dir, _all_files(), self.source, f"download failed: {err}"
+                    self.name,
+                    self.data_dir,
+                    _all_files(),
+                    self.source,
+                    f"download failed: {' '.join(str(err).split())}",
                 ) from err
             paths = [self._find(stem) for stem in _FILES[split]]
         if None in paths:

@@ -217,7 +217,7 @@ def _manual_target(source: Source, sha256: str | None, filename: str) -> str:
 
 
 def hf_download_command(*args: str) -> str:
-    """The download command of the installed huggingface_hub (``hf`` since 0.34, ``huggingface-cli`` before)."""
+    """The download command of the installed huggingface_hub: ``hf`` (0.34 on), else ``huggingface-cli``."""
     try:
         scripts = {e.name for e in importlib.metadata.distribution("huggingface_hub").entry_points}
     except importlib.metadata.PackageNotFoundError:
