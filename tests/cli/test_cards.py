@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -73,8 +74,14 @@ def test_a_card_that_contradicts_its_data_is_refused(tmp_path, mnist_dir) -> Non
 @pytest.mark.skipif(not (REPO / "pyproject.toml").is_file(), reason="needs the source tree to build a wheel")
 def test_the_wheel_carries_the_cards_and_the_demo_runs_from_it(tmp_path) -> None:
     """Build the wheel, unpack it (as pip would install it) and run `ganzoo demo` from an empty folder."""
+    source = tmp_path / "source"  # a copy: building writes build/ and *.egg-info/ beside the sources
+    skip = shutil.ignore_patterns("*.egg-info", "__pycache__")
+    for part in ("src", "zoo_cards"):
+        shutil.copytree(REPO / part, source / part, symlinks=True, ignore=skip)
+    for part in ("pyproject.toml", "README.md"):
+        shutil.copy(REPO / part, source / part)
     wheels = tmp_path / "wheels"
-    build = [sys.executable, "-m", "pip", "wheel", str(REPO), "--no-deps", "--no-build-isolation", "-q"]
+    build = [sys.executable, "-m", "pip", "wheel", str(source), "--no-deps", "--no-build-isolation", "-q"]
     subprocess.run([*build, "-w", str(wheels)], check=True, capture_output=True, timeout=600)
     (wheel,) = wheels.glob("ganzoo-*.whl")
     site = tmp_path / "site"
