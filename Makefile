@@ -1,34 +1,45 @@
 # Two commands set everything up from nothing: `make demo` and `make test`.
+# `make demo` installs ganzoo alone (what a user's `pip install` gets); `make test` adds the test extras,
+# `make lint` the linters. Each install is remembered by a stamp file and redone when pyproject.toml changes.
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.installed-stamp
 PYTEST_FLAGS ?=
 
 .PHONY: setup demo test test-all lint bench clean
 
-$(STAMP): pyproject.toml
+$(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --upgrade pip
-	$(BIN)/python -m pip install -e ".[test,dev]"
-	touch $(STAMP)
 
-setup: $(STAMP)
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -e ".[test]"
+	touch $@ $(VENV)/.installed
+
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -e ".[test,dev]"
+	touch $@ $(VENV)/.installed-test $(VENV)/.installed
+
+setup: $(VENV)/.installed
 
 demo: setup            ## train DCGAN on the bundled MNIST subset for a few CPU minutes
 	$(BIN)/ganzoo demo
 
-test: setup            ## the fast suite (what CI runs)
+test: $(VENV)/.installed-test   ## the fast suite (what CI runs)
 	$(BIN)/python -m pytest -m "not slow" $(PYTEST_FLAGS)
 
-test-all: setup        ## everything, the slow tail included
+test-all: $(VENV)/.installed-test   ## everything, the slow tail included
 	$(BIN)/python -m pytest $(PYTEST_FLAGS)
 
-lint: setup
+lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check src tests benchmarks hubconf.py
 	$(BIN)/ruff format --check src tests benchmarks hubconf.py
 
-bench: setup           ## speed and FID comparisons against peers; results go to benchmarks/results/
+bench: $(VENV)/.installed-test   ## speed and FID comparisons against peers; results go to benchmarks/results/
 	$(BIN)/python benchmarks/train_speed.py
 	$(BIN)/python benchmarks/load_speed.py
 	$(BIN)/python benchmarks/sample_speed.py

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -37,6 +38,21 @@ def isolated_cache(session_cache: Path, monkeypatch: pytest.MonkeyPatch) -> Path
 @pytest.fixture(scope="session")
 def session_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("caches")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def scratch_working_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Run the session in a temporary folder, with W&B's folders in it too, so that whatever writes
+    relative to the working directory (``samples/``, ``lightning_logs/``, ``wandb/``) or to W&B's defaults
+    under ``~/.cache`` / ``~/.config`` stays out of the checkout and the home folder."""
+    work = tmp_path_factory.mktemp("cwd")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(work)
+        for var in ("WANDB_DIR", "WANDB_CACHE_DIR", "WANDB_CONFIG_DIR", "WANDB_DATA_DIR"):
+            folder = work / "wandb-home" / var.lower()
+            folder.mkdir(parents=True)
+            patch.setenv(var, str(folder))
+        yield work
 
 
 @pytest.fixture(scope="session")

@@ -139,6 +139,7 @@ def test_loading_by_name_stays_in_the_hub_and_the_models_files(tmp_path, monkeyp
     )
     monkeypatch.setitem(CATALOG, entry.name, entry)
     ran: set[Path] = set()
+    load = ganzoo.load  # resolved before tracing: the package imports its public names on first use
 
     def trace(frame, event, arg):  # sys.setprofile's signature
         file = Path(frame.f_code.co_filename)
@@ -147,7 +148,7 @@ def test_loading_by_name_stays_in_the_hub_and_the_models_files(tmp_path, monkeyp
 
     sys.setprofile(trace)
     try:
-        loaded = ganzoo.load(entry.name)
+        loaded = load(entry.name)
     finally:
         sys.setprofile(None)
     expected = model.sample(2, seed=0, classes=[0, 1])

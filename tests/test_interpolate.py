@@ -128,14 +128,19 @@ def test_sample_command_takes_classes_and_truncation(deep, tmp_path):
 
 def test_sample_command_errors_name_the_problem(deep, tmp_path, capsys):
     _, folder = deep
-    with pytest.raises(SystemExit, match="unknown class name 'kat'"):
-        cli.main(["sample", folder, "-n", "2", "--class", "kat", "-o", str(tmp_path / "x.png")])
-    with pytest.raises(SystemExit, match="not a multiple of the 2 classes"):
-        cli.main(["sample", folder, "-n", "3", "--class", "cat,dog", "-o", str(tmp_path / "x.png")])
+    out = str(tmp_path / "x.png")
+    assert cli.main(["sample", folder, "-n", "2", "--class", "kat", "-o", out]) == 2
+    assert "unknown class name 'kat'" in capsys.readouterr().err
+    assert cli.main(["sample", folder, "-n", "3", "--class", "cat,dog", "-o", out]) == 2
+    assert "not a multiple of the 2 classes" in capsys.readouterr().err
     dcgan = DCGAN(image_size=16, channels=1, g_width=8, d_width=8)
     dcgan.save_pretrained(tmp_path / "dcgan")
-    with pytest.raises(SystemExit, match="unconditional; it takes no --class or --truncation"):
-        cli.main(["sample", str(tmp_path / "dcgan"), "--truncation", "0.5", "-o", str(tmp_path / "x.png")])
+    assert cli.main(["sample", str(tmp_path / "dcgan"), "--truncation", "0.5", "-o", out]) == 2
+    err = capsys.readouterr().err
+    assert err == "ganzoo sample: error: DCGAN is unconditional; it takes no --class or --truncation\n"
+    with pytest.raises(TypeError, match=r"DCGAN.sample\(\) got classes; it is unconditional"):
+        dcgan.sample(8, classes=3)
+    assert not (tmp_path / "x.png").exists()
 
 
 def test_interpolate_command_writes_grid_and_gif(deep, tmp_path, capsys):
@@ -156,5 +161,7 @@ def test_interpolate_command_writes_grid_and_gif(deep, tmp_path, capsys):
     assert cli.main([*args, "-o", str(png), "--gif", str(gif)]) == 0
     assert "wrote 6 frames" in capsys.readouterr().out
     assert png.is_file()
-    with Image.open(gif) as image:
-        assert image.n_frames == 6 and image.size == (32, 32)
+    with Image.open(gif) as image:  # 32x32 frames enlarged 4x (nearest) to be seen
+        assert image.n_frames == 6 and image.size == (128, 128)
+        frame = np.asarray(image.convert("RGB"))
+    assert (frame[::4, ::4].repeat(4, 0).repeat(4, 1) == frame).all()

@@ -17,7 +17,7 @@ import torch
 from PIL import Image
 from torch import Tensor
 
-from ganzoo.images import save_image_grid, to_grid
+from ganzoo.images import MIN_VIEW_SIZE, save_image_grid, to_grid, upscaled
 from ganzoo.models.conditional import ConditionalGANModule
 from ganzoo.models.latent import LatentGANModule
 
@@ -131,7 +131,8 @@ def _class_path(
 def save_interpolation(
     images: Tensor, grid_path: str | Path, gif_path: str | Path | None = None, *, frame_ms: int = 80
 ) -> tuple[Path, Path | None]:
-    """Write the frames as one PNG grid (row-major) and, if ``gif_path`` is given, as a looping GIF."""
+    """Write the frames as one PNG grid (row-major) and, if ``gif_path`` is given, as a looping GIF whose
+    frames are enlarged (nearest-neighbour) to at least ``MIN_VIEW_SIZE`` pixels where they are smaller."""
     grid = save_image_grid(images, grid_path)
     if gif_path is None:
         return grid, None
@@ -139,7 +140,11 @@ def save_interpolation(
     gif_path.parent.mkdir(parents=True, exist_ok=True)
     frames = [
         Image.fromarray(
-            (to_grid(image[None], nrow=1, padding=0) * 255).round().byte().permute(1, 2, 0).numpy()
+            (upscaled(to_grid(image[None], nrow=1, padding=0), MIN_VIEW_SIZE) * 255)
+            .round()
+            .byte()
+            .permute(1, 2, 0)
+            .numpy()
         )
         for image in images
     ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -12,6 +13,7 @@ import pytest
 
 from ganzoo.cli import run_cli
 from ganzoo.cli.cards import card_name, find_card, list_cards
+from ganzoo.cli.errors import CommandError
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -70,15 +72,21 @@ def test_a_card_that_contradicts_its_data_is_refused(tmp_path, mnist_dir) -> Non
         "model:\n  class_path: ganzoo.models.DCGAN\n  init_args:\n    image_size: 8\n"
         "data:\n  class_path: ganzoo.data.MNIST\n  init_args:\n    image_size: 16\n"
     )
-    with pytest.raises(SystemExit, match=r"model's image_size is 8 but the data gives 16 \(MNIST\)"):
+    with pytest.raises(CommandError, match=r"model's image_size is 8 but the data gives 16 \(MNIST\)"):
         run_cli(fit_args(card, mnist_dir, tmp_path))
 
 
 @pytest.mark.skipif(not (REPO / "pyproject.toml").is_file(), reason="needs the source tree to build a wheel")
 def test_the_wheel_carries_the_cards_and_the_demo_runs_from_it(tmp_path) -> None:
     """Build the wheel, unpack it (as pip would install it) and run `ganzoo demo` from an empty folder."""
+    source = tmp_path / "source"  # a copy: building writes build/ and *.egg-info/ beside the sources
+    skip = shutil.ignore_patterns("*.egg-info", "__pycache__")
+    for part in ("src", "zoo_cards"):
+        shutil.copytree(REPO / part, source / part, symlinks=True, ignore=skip)
+    for part in ("pyproject.toml", "README.md"):
+        shutil.copy(REPO / part, source / part)
     wheels = tmp_path / "wheels"
-    build = [sys.executable, "-m", "pip", "wheel", str(REPO), "--no-deps", "--no-build-isolation", "-q"]
+    build = [sys.executable, "-m", "pip", "wheel", str(source), "--no-deps", "--no-build-isolation", "-q"]
     subprocess.run([*build, "-w", str(wheels)], check=True, capture_output=True, timeout=600)
     (wheel,) = wheels.glob("ganzoo-*.whl")
     site = tmp_path / "site"
@@ -103,3 +111,7 @@ def test_the_wheel_carries_the_cards_and_the_demo_runs_from_it(tmp_path) -> None
     assert result.returncode == 0, result.stderr[-3000:]
     assert result.stdout.splitlines()[0].startswith(str(site)), "the demo ran the source tree, not the wheel"
     assert (work / "run" / "last.ckpt").is_file() and (work / "run" / "comparison.png").is_file()
+    card = (work / "run" / "model" / "README.md").read_text()  # save_pretrained's card knows the data
+    assert "- Dataset: MNIST, its first 10,000 training images (bundled with ganzoo)" in card
+    assert "2 generator steps of the dcgan_mnist card" in card
+    assert sorted(p.name for p in work.iterdir()) == ["run"], "the demo wrote outside its run folder"

@@ -111,7 +111,7 @@ def test_offline_without_cache_says_which_file_is_missing_and_where_to_put_it(sa
     assert f"model.safetensors (sha256 {entry.sha256}) is not cached" in message
     assert "HF_HUB_OFFLINE" in message
     assert str(url_cache_path(entry.sha256, "model.safetensors")) in message
-    assert "huggingface-cli download ganzoo-test/absent" in message
+    assert "hf download ganzoo-test/absent" in message and "local_files_only" not in message
 
 
 def test_hf_repo_offline_without_cache_says_how_to_fetch_it(monkeypatch):

@@ -5,7 +5,7 @@ import json
 import pytest
 import torch
 
-from ganzoo.cli.evaluate import main
+from ganzoo import cli
 from ganzoo.hub import inception as weights
 from ganzoo.metrics import FeatureStats
 from ganzoo.metrics.reference import reference_dir
@@ -25,6 +25,10 @@ def checkpoint(tmp_path_factory):
     trainer.fit(tiny_gan(), datamodule=SyntheticImages(data_dir=folder, image_size=8, batch_size=16))
     trainer.save_checkpoint(folder / "tiny.ckpt")
     return str(folder / "tiny.ckpt")
+
+
+def main(argv):
+    return cli.main(["eval", *argv])
 
 
 def run(capsys, *argv):
@@ -91,14 +95,14 @@ def test_is_without_the_classifier_weights_explains_what_is_missing(
     code, out, err = run(
         capsys, "is", checkpoint, "--model-class", "ganzoo.models.DCGAN", "--num-samples", "10"
     )
-    assert code == 1 and out == ""
+    assert code == 2 and out == ""
     assert "cannot measure is" in err and "torch-fidelity's weights" in err
 
 
 def test_bad_invocations_are_explained(capsys, checkpoint):
     code, _, err = run(capsys, "fid", checkpoint, "--model-class", "ganzoo.models.DCGAN")
-    assert code == 1 and "pass --data NAME" in err
+    assert code == 2 and "pass --data NAME" in err
     code, _, err = run(capsys, "kid", "no/such/model.ckpt", "--data", "mnist")
-    assert code == 1 and "does not exist" in err
+    assert code == 2 and "does not exist" in err
     with pytest.raises(SystemExit):
         main(["psnr", checkpoint])

@@ -150,9 +150,9 @@ def tiny_pix2pix_dir(tmp_path_factory):
 
 
 def test_eval_translation_prints_one_json_line(capsys, paired_dir, tiny_pix2pix_dir) -> None:
-    from ganzoo.cli.evaluate import main
+    from ganzoo.cli import main
 
-    argv = ["translation", str(tiny_pix2pix_dir), "--data", "paired", "--data-dir", str(paired_dir)]
+    argv = ["eval", "translation", str(tiny_pix2pix_dir), "--data", "paired", "--data-dir", str(paired_dir)]
     assert main([*argv, "--split", "val", "--no-fid", "--eval-mode", "--device", "cpu"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert set(out) == {"l1", "psnr", "ssim", "model", "protocol"} and 0 < out["l1"] < 2
@@ -167,10 +167,10 @@ def test_eval_translation_prints_one_json_line(capsys, paired_dir, tiny_pix2pix_
 
 
 def test_eval_translation_explains_missing_data(capsys, tmp_path, tiny_pix2pix_dir) -> None:
-    from ganzoo.cli.evaluate import main
+    from ganzoo.cli import main
 
-    argv = ["translation", str(tiny_pix2pix_dir), "--data", "paired", "--data-dir", str(tmp_path)]
-    assert main([*argv, "--no-fid", "--device", "cpu"]) == 1
+    argv = ["eval", "translation", str(tiny_pix2pix_dir), "--data", "paired", "--data-dir", str(tmp_path)]
+    assert main([*argv, "--no-fid", "--device", "cpu"]) == 2
     assert "facades (paired format) was not found in" in capsys.readouterr().err
 
 
@@ -180,9 +180,9 @@ def test_eval_translation_explains_missing_data(capsys, tmp_path, tiny_pix2pix_d
 )
 @pytest.mark.filterwarnings("ignore:estimating a 2048x2048")  # 3 samples: a protocol for tests only
 def test_eval_translation_measures_fid_with_the_standard_inception(capsys, paired_dir, tiny_pix2pix_dir):
-    from ganzoo.cli.evaluate import main
+    from ganzoo.cli import main
 
-    argv = ["translation", str(tiny_pix2pix_dir), "--data", "paired", "--data-dir", str(paired_dir)]
+    argv = ["eval", "translation", str(tiny_pix2pix_dir), "--data", "paired", "--data-dir", str(paired_dir)]
     assert main([*argv, "--split", "val", "--device", "cpu"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["fid"] > 0 and {"l1", "psnr", "ssim"} <= set(out)

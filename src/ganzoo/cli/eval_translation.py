@@ -1,22 +1,19 @@
 """``ganzoo eval translation MODEL --data paired|unpaired ...``: one JSON line with FID (and, for paired data,
-L1 / PSNR / SSIM) of a translation model on a test split, and the protocol that produced them."""
+L1 / PSNR / SSIM) of a translation model on a test split, and the protocol that produced them.
+
+torch and the model code are imported after the arguments are parsed.
+"""
 
 from __future__ import annotations
 
 import argparse
 import json
-import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
-import torch
-from torch import Tensor
-
-from ganzoo import data
-from ganzoo.hub.load import load
-from ganzoo.metrics.inception import standard_inception
-from ganzoo.metrics.translation import evaluate_translation
-from ganzoo.models.capabilities import Translator
+from ganzoo.cli.errors import CommandError
+from ganzoo.cli.options import DATA_DIR_HELP, DEVICE_HELP, MODEL_HELP, default_device
+from ganzoo.cli.quiet import RANK_DEFICIENT, show_once
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -25,10 +22,10 @@ def build_parser() -> argparse.ArgumentParser:
         description="Translate every input image of a split once and print one JSON line: FID against the "
         "target domain's real images (standard 2015-12-05 Inception) and, for paired data, L1 / PSNR / SSIM.",
     )
-    p.add_argument("model", help="catalog name, model folder, Lightning .ckpt or hf://owner/repo")
+    p.add_argument("model", help=MODEL_HELP)
     p.add_argument("--data", required=True, choices=["paired", "unpaired"], help="the data's layout")
     p.add_argument("--dataset", help="official name (facades, horse2zebra ...): default folder and download")
-    p.add_argument("--data-dir", help="the folder with the splits (default: $GANZOO_DATA/<dataset>)")
+    p.add_argument("--data-dir", help=DATA_DIR_HELP.replace("<name>", "<dataset>"))
     p.add_argument("--direction", default="AtoB", choices=["AtoB", "BtoA"], help="which stored side is input")
     p.add_argument("--split", help="default: test when the data has one, else val")
     p.add_argument("--image-size", type=int, help="resize images to this (default: the model's image_size)")
@@ -41,13 +38,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-fid", action="store_true", help="paired metrics only (no Inception)")
     p.add_argument("--download", action="store_true", help="fetch the official archive when data is missing")
     p.add_argument("--seed", type=int, default=0, help="seed of the dropout noise (default: 0)")
-    p.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
+    p.add_argument("--device", help=DEVICE_HELP)
     p.add_argument("--weights", help="Inception weights file (default: found or fetched)")
     p.add_argument("--model-class", help="class path for a .ckpt not written by `ganzoo fit`")
     return p
 
 
-def translator(model: Translator, direction: str, eval_mode: bool) -> Callable[[Tensor], Tensor]:
+def translator(model: Any, direction: str, eval_mode: bool) -> Callable[[Any], Any]:
     """``model.translate`` in the data's direction when the model translates both ways (a trained
     CycleGAN); a one-way model (pix2pix, a published CycleGAN generator) translates its own way."""
     way = direction if len(model.directions) > 1 else None
@@ -55,9 +52,18 @@ def translator(model: Translator, direction: str, eval_mode: bool) -> Callable[[
 
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
+    import torch
+
+    from ganzoo import data
+    from ganzoo.hub.load import load
+    from ganzoo.metrics.inception import standard_inception
+    from ganzoo.metrics.translation import evaluate_translation
+    from ganzoo.models.capabilities import Translator
+
+    args.device = args.device or default_device()
     model = load(args.model, device=args.device, model_class=args.model_class)
     if not isinstance(model, Translator):
-        raise ValueError(f"{args.model} is a {type(model).__name__}, which does not translate images")
+        raise CommandError(f"{args.model} is a {type(model).__name__}, which does not translate images")
     size = args.image_size or model.image_size
     kwargs: dict[str, Any] = {"direction": args.direction, "load_size": size, "crop_size": size}
     kwargs.update(download=args.download, dataset=args.dataset, data_dir=args.data_dir)
@@ -85,10 +91,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
 def main(argv: Sequence[str]) -> int:
     """Entry point of ``ganzoo eval translation``; ``argv`` excludes ``eval translation``."""
     args = build_parser().parse_args(list(argv))
-    try:
+    with show_once(RANK_DEFICIENT):  # the same advice for the real and the translated side
         result = run(args)
-    except (ValueError, LookupError, OSError) as err:
-        print(f"ganzoo eval translation: error: {err}", file=sys.stderr)
-        return 1
     print(json.dumps(result))
     return 0

@@ -1,6 +1,11 @@
 """``ganzoo eval fid|is|kid MODEL_OR_CKPT --data NAME``: one JSON line with the value and its protocol.
 
 ``ganzoo eval translation MODEL --data paired|unpaired ...`` measures image-to-image models.
+
+FID compares two Gaussian estimates, so by default both come from the same number of images: the reference
+statistics use as many real images as are generated (capped at the split's size), and the JSON protocol says
+so. Before the Inception runs, the command prints on stderr what it will compute and about how long that
+takes on this machine (timed on a few images), then shows a progress bar; stdout carries only the JSON line.
 """
 
 from __future__ import annotations
@@ -8,48 +13,58 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Sequence
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
-import torch
+from ganzoo.cli.errors import CommandError
+from ganzoo.cli.options import DATA_DIR_HELP, DEVICE_HELP, MODEL_HELP, default_device, positive_int
+from ganzoo.cli.quiet import RANK_DEFICIENT, show_once
 
-from ganzoo import data
-from ganzoo.hub.load import load
-from ganzoo.metrics.evaluate import evaluate
-from ganzoo.metrics.extractor import FeatureExtractor, as_extractor
-from ganzoo.metrics.inception import standard_inception
-from ganzoo.metrics.reference import reference_stats
-from ganzoo.metrics.stats import FeatureStats
-from ganzoo.metrics.suite import METRICS, GenerativeMetrics
+METRIC_NAMES = ("fid", "is", "kid")
+"""``ganzoo.metrics.suite.METRICS``, named here so that parsing the arguments imports no torch."""
+
+CALIBRATION_IMAGES = 8
+BAR_DELAY = 0.5
+"""Seconds before a progress bar appears: none for a cache hit."""
 
 
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="ganzoo eval",
         description="Measure FID, IS or KID of a model's samples with the standard 2015-12-05 Inception "
-        "and print one JSON line: the value and the full protocol. Image-to-image models: "
-        "`ganzoo eval translation -h`.",
+        "and print one JSON line: the value and the full protocol. What will be computed, an estimate of "
+        "the time and a progress bar go to stderr. Image-to-image models: `ganzoo eval translation -h`.",
     )
-    p.add_argument("metric", choices=METRICS)
-    p.add_argument("model", help="catalog name, model folder, Lightning .ckpt or hf://owner/repo")
+    p.add_argument("metric", choices=METRIC_NAMES)
+    p.add_argument("model", help=MODEL_HELP)
     p.add_argument(
         "--data", help="reference dataset name (ganzoo.data.available()) or a pytorch-fid/clean-fid .npz"
     )
-    p.add_argument("--data-dir", help="where the dataset's files are (default: $GANZOO_DATA/<name>)")
+    p.add_argument("--data-dir", help=DATA_DIR_HELP)
     p.add_argument("--split", default="train", help="reference split (default: train)")
-    p.add_argument("--num-samples", type=int, default=10_000, help="generated images (default: 10000)")
-    p.add_argument("--reference-samples", type=int, help="real images to use (default: the whole split)")
-    p.add_argument("--batch-size", type=int, default=50)
+    p.add_argument(
+        "--num-samples", type=positive_int, default=10_000, help="generated images (default: 10000)"
+    )
+    p.add_argument(
+        "--reference-samples",
+        type=positive_int,
+        help="real images for the reference statistics (default: as many as --num-samples, at most the "
+        "split's size; a random subset, seed 0)",
+    )
+    p.add_argument("--batch-size", type=positive_int, default=50)
     p.add_argument("--seed", type=int, default=0, help="seed of the latents (default: 0)")
-    p.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
+    p.add_argument("--device", help=DEVICE_HELP)
     p.add_argument(
         "--weights", help="Inception weights file (default: found or fetched, see ganzoo.hub.inception)"
     )
     p.add_argument("--model-class", help="class path for a .ckpt not written by `ganzoo fit`")
-    p.add_argument("--is-splits", type=int, default=10)
-    p.add_argument("--kid-subsets", type=int, default=100)
-    p.add_argument("--kid-subset-size", type=int, default=1000)
+    p.add_argument("--is-splits", type=positive_int, default=10)
+    p.add_argument("--kid-subsets", type=positive_int, default=100)
+    p.add_argument("--kid-subset-size", type=positive_int, default=1000)
     return p
 
 
@@ -60,21 +75,55 @@ def main(argv: Sequence[str]) -> int:
 
         return translation_main(argv[1:])
     args = build_parser().parse_args(list(argv))
-    try:
+    with show_once(RANK_DEFICIENT):  # the same advice for the real and the generated side
         result = run(args)
-    except (ValueError, LookupError, OSError) as err:
-        print(f"ganzoo eval: error: {err}", file=sys.stderr)
-        return 1
     print(json.dumps(result))
     return 0
 
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
     if args.metric != "is" and not args.data:
-        raise ValueError(f"{args.metric} compares with real data: pass --data NAME (or a statistics .npz)")
-    model = load(args.model, device=args.device, model_class=args.model_class)
-    extractor = as_extractor(standard_inception(args.weights)).to(args.device)
-    reference = None if args.metric == "is" else _reference(args, model, extractor)
+        raise CommandError(f"{args.metric} compares with real data: pass --data NAME (or a statistics .npz)")
+    statistics = args.metric != "is" and args.data.endswith(".npz")
+    if statistics and not Path(args.data).is_file():
+        raise CommandError(f"no statistics file at {args.data}")
+    from ganzoo.hub.load import load
+    from ganzoo.metrics.evaluate import evaluate
+    from ganzoo.metrics.extractor import as_extractor
+    from ganzoo.metrics.inception import standard_inception
+    from ganzoo.metrics.reference import reference_stats
+    from ganzoo.metrics.stats import FeatureStats
+    from ganzoo.metrics.suite import GenerativeMetrics
+
+    device = args.device or default_device()
+    model = load(args.model, device=device, model_class=args.model_class)
+    extractor = as_extractor(standard_inception(args.weights)).to(device)
+    per_image = seconds_per_image(model, extractor, args.seed)
+    seconds = per_image["generated"] * args.num_samples
+    plan = f"{args.metric.upper()} of {args.num_samples} images generated by {args.model}"
+    real, rule, reference = None, None, None
+    if statistics:
+        reference, rule = FeatureStats.load(args.data), f"from {args.data}"
+        plan += f" against the statistics in {args.data}"
+    elif args.metric != "is":
+        real, n, total, rule = _real_images(args, model)
+        seconds += per_image["real"] * n
+        plan += (
+            f" against {n} of the {total} images of {args.data}/{args.split} at {real.image_size}x"
+            f"{real.image_size} ({rule}; their statistics are cached for later runs)"
+        )
+    say(f"{plan}, standard Inception on {device}: about {duration(seconds)}")
+    if real is not None:
+        with progress(extractor, n, "real"):
+            reference = reference_stats(
+                real,
+                args.split,
+                extractor=extractor,
+                num_samples=n,
+                kid_features=max(args.kid_subset_size, 10_000),
+                batch_size=args.batch_size,
+            )
+        rule = f"{n} ({rule})"
     suite = GenerativeMetrics(
         reference,
         extractor,
@@ -83,29 +132,88 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         kid_subsets=args.kid_subsets,
         kid_subset_size=args.kid_subset_size,
         seed=args.seed,
-    ).to(args.device)
-    result = evaluate(model, suite, args.num_samples, batch_size=args.batch_size, seed=args.seed)
+    ).to(device)
+    with progress(extractor, args.num_samples, "generated"):
+        result = evaluate(model, suite, args.num_samples, batch_size=args.batch_size, seed=args.seed)
     out: dict[str, Any] = {"metric": args.metric, "value": result[args.metric]}
     if f"{args.metric}_std" in result:
         out["std"] = result[f"{args.metric}_std"]
-    return {**out, "model": args.model, "protocol": result["protocol"]}
+    protocol = result["protocol"]
+    if rule is not None:
+        protocol["reference_num_samples"] = rule
+    return {**out, "model": args.model, "protocol": protocol}
 
 
-def _reference(args: argparse.Namespace, model: Any, extractor: FeatureExtractor) -> FeatureStats:
-    if args.data.endswith(".npz"):
-        if not Path(args.data).is_file():
-            raise FileNotFoundError(f"no statistics file at {args.data}")
-        return FeatureStats.load(args.data)
+def _real_images(args: argparse.Namespace, model: Any) -> tuple[Any, int, int, str]:
+    """The reference split (as ``reference_stats`` reads it), how many of its images to use, how many it
+    has, and how that count was chosen."""
+    from ganzoo import data
+
     image_size = model.sample(1, seed=args.seed).shape[-1]
     kwargs: dict[str, Any] = {"image_size": image_size}
     if args.data_dir:
         kwargs["data_dir"] = args.data_dir
     datamodule = data.create(args.data, **kwargs)
-    return reference_stats(
-        datamodule,
-        args.split,
-        extractor=extractor,
-        num_samples=args.reference_samples,
-        kid_features=max(args.kid_subset_size, 10_000),
-        batch_size=args.batch_size,
+    split = datamodule.dataset(args.split)
+    total = len(split)
+    if args.reference_samples:
+        n, rule = args.reference_samples, "--reference-samples"
+    else:
+        n, rule = min(args.num_samples, total), "default: as many as generated, at most the split"
+    # reference_stats reads the split through the datamodule: hand it the one already loaded.
+    loaded = SimpleNamespace(
+        name=datamodule.name,
+        data_dir=datamodule.data_dir,
+        image_size=datamodule.image_size,
+        dataset=lambda _split: split,
     )
+    return loaded, n, total, rule
+
+
+def seconds_per_image(model: Any, extractor: Any, seed: int) -> dict[str, float]:
+    """Seconds per image through the Inception alone (a real image) and after the generator (a generated
+    one), timed on a few images after one warm-up call."""
+    import torch
+
+    with torch.no_grad():
+        images = model.sample(CALIBRATION_IMAGES, seed=seed)
+        extractor(images)  # warm-up: the first call allocates
+        start = time.perf_counter()
+        images = model.sample(CALIBRATION_IMAGES, seed=seed)
+        generated = time.perf_counter()
+        extractor(images)
+        end = time.perf_counter()
+    real = (end - generated) / CALIBRATION_IMAGES
+    return {"real": real, "generated": real + (generated - start) / CALIBRATION_IMAGES}
+
+
+def duration(seconds: float) -> str:
+    """A rough duration: ``40 s``, ``12 min``, ``3.1 h``."""
+    if seconds < 90:
+        return f"{max(1, round(seconds))} s"
+    if seconds < 90 * 60:
+        return f"{round(seconds / 60)} min"
+    return f"{seconds / 3600:.1f} h"
+
+
+def say(line: str) -> None:
+    """A line for the person at the terminal: stderr, so stdout stays one JSON line."""
+    print(f"ganzoo eval: {line}", file=sys.stderr, flush=True)
+
+
+@contextmanager
+def progress(extractor: Any, total: int, what: str) -> Iterator[None]:
+    """A progress bar on stderr, advanced by every batch the extractor sees (none for a cache hit)."""
+    from tqdm import tqdm
+
+    bar = tqdm(total=total, desc=f"Inception, {what} images", unit="img", file=sys.stderr, delay=BAR_DELAY)
+
+    def advance(module: Any, inputs: tuple, output: Any) -> None:  # returns None: the output stays as it is
+        bar.update(len(inputs[0]))
+
+    hook = extractor.register_forward_hook(advance)
+    try:
+        yield
+    finally:
+        hook.remove()
+        bar.close()

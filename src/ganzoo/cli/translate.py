@@ -1,4 +1,7 @@
-"""``ganzoo translate``: translate image files with an image-to-image model."""
+"""``ganzoo translate``: translate image files with an image-to-image model.
+
+torch and the model code are imported after the arguments are parsed and the inputs found.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +9,8 @@ import argparse
 from collections.abc import Sequence
 from pathlib import Path
 
-import torch
-from PIL import Image
-
-from ganzoo.hub.load import load
-from ganzoo.models.capabilities import Translator
+from ganzoo.cli.errors import CommandError
+from ganzoo.cli.options import MODEL_HELP
 
 
 def cmd_translate(argv: Sequence[str]) -> int:
@@ -18,7 +18,7 @@ def cmd_translate(argv: Sequence[str]) -> int:
         prog="ganzoo translate",
         description="Translate images with an image-to-image model (pix2pix, CycleGAN).",
     )
-    p.add_argument("model", help="a zoo name (e.g. pix2pix-facades), a .ckpt, or a save_pretrained folder")
+    p.add_argument("model", help=MODEL_HELP)
     p.add_argument("inputs", nargs="+", metavar="INPUT", help="image files")
     p.add_argument("-o", "--output", required=True, help="output image (one input) or folder (several)")
     p.add_argument("--direction", choices=["AtoB", "BtoA"], help="CycleGAN only; default AtoB")
@@ -30,14 +30,23 @@ def cmd_translate(argv: Sequence[str]) -> int:
     )
     p.add_argument("--seed", type=int, default=0, help="seeds the dropout noise")
     args = p.parse_args(argv)
+    inputs = [Path(i) for i in args.inputs]
+    for path in inputs:
+        if not path.is_file():
+            raise CommandError(f"input image {path} does not exist")
+
+    import torch
+    from PIL import Image
+
+    from ganzoo.hub.load import load
+    from ganzoo.models.capabilities import Translator
+
     model = load(args.model)
     if not isinstance(model, Translator):
-        raise SystemExit(f"error: {args.model} is not an image-to-image model; use `ganzoo sample` instead")
+        raise CommandError(f"{args.model} is not an image-to-image model; use `ganzoo sample` instead")
     output = Path(args.output)
-    single = len(args.inputs) == 1 and output.suffix != ""
-    for path in map(Path, args.inputs):
-        if not path.is_file():
-            raise SystemExit(f"error: input image {path} does not exist")
+    single = len(inputs) == 1 and output.suffix != ""
+    for path in inputs:
         torch.manual_seed(args.seed)
         with Image.open(path) as image:
             result = model.translate(image, args.direction, eval_mode=args.eval)

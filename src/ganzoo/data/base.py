@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import itertools
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -12,15 +14,31 @@ import torch
 from torch import Tensor
 from torch.utils.data import DataLoader, Dataset
 
+from ganzoo.hub.fetch import cache_root
+
 
 class DatasetNotFoundError(FileNotFoundError):
     """A dataset is not on disk and could not be downloaded."""
 
 
 def default_data_dir(name: str) -> Path:
-    """``$GANZOO_DATA/<name>``, or ``~/.cache/ganzoo/data/<name>``."""
-    root = os.environ.get("GANZOO_DATA") or Path.home() / ".cache" / "ganzoo" / "data"
-    return Path(root) / name
+    """``$GANZOO_DATA/<name>``, else ``<cache>/data/<name>``: the one cache root of weights and data
+    (``$GANZOO_CACHE``, default ``<HF_HOME>/ganzoo``)."""
+    explicit = os.environ.get("GANZOO_DATA")
+    return (Path(explicit).expanduser() if explicit else cache_root() / "data") / name
+
+
+@contextlib.contextmanager
+def no_empty_folders_left(folder: Path) -> Iterator[None]:
+    """Remove ``folder`` and those of its parents that the block created, if it left them empty (a download
+    that failed before its first byte), so a wrong ``data_dir`` gets nothing written into it."""
+    created = list(itertools.takewhile(lambda p: not p.exists(), [folder, *folder.parents]))
+    try:
+        yield
+    finally:
+        for path in created:  # deepest first; rmdir refuses a folder that holds anything
+            with contextlib.suppress(OSError):
+                path.rmdir()
 
 
 def missing_dataset_error(
@@ -59,7 +77,7 @@ class GANDataModule(L.LightningDataModule):
     """Base of the image datasets. Subclasses implement ``dataset(split)``.
 
     Args:
-        data_dir: where the files are (or go); defaults to ``$GANZOO_DATA/<name>``.
+        data_dir: where the files are (or go); defaults to ``default_data_dir(name)``.
         image_size: side length the images are resized to (``None``: the dataset's ``default_image_size``).
         batch_size: images per training batch.
         num_workers: DataLoader worker processes.

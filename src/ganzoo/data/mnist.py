@@ -16,7 +16,7 @@ from torch import Tensor
 from torch.utils.data import Dataset
 from torchvision.transforms.v2 import functional as TF
 
-from ganzoo.data.base import GANDataModule, UInt8ImageDataset, missing_dataset_error
+from ganzoo.data.base import GANDataModule, UInt8ImageDataset, missing_dataset_error, no_empty_folders_left
 from ganzoo.registry import DATASETS
 
 _FILES = {
@@ -47,9 +47,12 @@ class _IDXDataModule(GANDataModule):
     source = ""
     default_image_size = 32  # 28x28 resized to the 4 * 2^k sizes that convolutional GANs need
 
+    @property
+    def _raw(self) -> Path:
+        return self.data_dir / self.torchvision_class.__name__ / "raw"
+
     def _find(self, stem: str) -> Path | None:
-        raw = self.data_dir / self.torchvision_class.__name__ / "raw"
-        for folder in (self.data_dir, raw):
+        for folder in (self.data_dir, self._raw):
             for name in (stem, stem + ".gz"):
                 if (folder / name).is_file():
                     return folder / name
@@ -59,10 +62,15 @@ class _IDXDataModule(GANDataModule):
         paths = [self._find(stem) for stem in _FILES[split]]
         if None in paths and self.download:
             try:
-                self.torchvision_class(str(self.data_dir), train=split == "train", download=True)
+                with no_empty_folders_left(self._raw):  # torchvision makes it before trying the network
+                    self.torchvision_class(str(self.data_dir), train=split == "train", download=True)
             except Exception as err:  # any network failure ends in the same instruction to the user
                 raise missing_dataset_error(
-                    self.name, self.data_dir, _all_files(), self.source, f"download failed: {err}"
+                    self.name,
+                    self.data_dir,
+                    _all_files(),
+                    self.source,
+                    f"download failed: {' '.join(str(err).split())}",
                 ) from err
             paths = [self._find(stem) for stem in _FILES[split]]
         if None in paths:

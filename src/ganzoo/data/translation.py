@@ -79,7 +79,7 @@ class TranslationDataModule(GANDataModule):
     Args:
         dataset: the official dataset name, used for the download URL and the default ``data_dir``
             (``None``: the class's ``default_dataset``).
-        data_dir: the folder that holds the splits; defaults to ``$GANZOO_DATA/<dataset>``.
+        data_dir: the folder that holds the splits; defaults to ``default_data_dir(dataset)``.
         direction: ``"AtoB"`` or ``"BtoA"`` (swap the stored sides).
         load_size: training images are resized to this square before cropping (the authors' 286).
         crop_size: the side of training crops and of evaluation images (the authors' 256).

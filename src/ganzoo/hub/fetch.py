@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import importlib.metadata
 import os
 import shutil
 import tempfile
@@ -25,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from huggingface_hub import hf_hub_download
+from huggingface_hub.utils import LocalEntryNotFoundError
 
 from ganzoo.hub.errors import HashMismatchError, WeightsNotFoundError
 
@@ -123,7 +125,7 @@ def fetch(sources: Sequence[Source], sha256: str | None, filename: str) -> Path:
             return path
         except OSError as err:  # HashMismatchError and every huggingface_hub / urllib failure are OSErrors
             mismatch = mismatch or isinstance(err, HashMismatchError)
-            failures.append(f"  {_describe(source)}: {err}")
+            failures.append(f"  {_describe(source)}: {hf_failure(err)}")
     tried = "\n".join(failures)
     if mismatch:
         raise HashMismatchError(f"no source provided {filename} with the expected sha256 {sha256}:\n{tried}")
@@ -209,6 +211,22 @@ def _manual_target(source: Source, sha256: str | None, filename: str) -> str:
     if isinstance(source, HFFile):
         return (
             f"the Hugging Face cache under {hf_cache_dir()} "
-            f"(`huggingface-cli download {source.repo_id} {source.filename} --revision {source.revision}`)"
+            f"(`{hf_download_command(source.repo_id, source.filename, '--revision', source.revision)}`)"
         )
     return f"{url_cache_path(sha256, filename, source.url)} (downloaded from {source.url})"
+
+
+def hf_download_command(*args: str) -> str:
+    """The download command of the installed huggingface_hub: ``hf`` (0.34 on), else ``huggingface-cli``."""
+    try:
+        scripts = {e.name for e in importlib.metadata.distribution("huggingface_hub").entry_points}
+    except importlib.metadata.PackageNotFoundError:
+        scripts = {"hf"}
+    return " ".join(("hf download" if "hf" in scripts else "huggingface-cli download", *args))
+
+
+def hf_failure(err: Exception) -> object:
+    """What failed, without huggingface_hub's advice to set ``local_files_only`` (ganzoo never sets it)."""
+    if isinstance(err, LocalEntryNotFoundError):
+        return "not in the Hugging Face cache, and not downloaded"
+    return err

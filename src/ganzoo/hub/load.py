@@ -24,7 +24,7 @@ from ganzoo.hub.catalog import CATALOG, Pretrained, get_entry
 from ganzoo.hub.convert import get_converter
 from ganzoo.hub.convert.lightning_ckpt import read_checkpoint
 from ganzoo.hub.errors import WeightsNotFoundError
-from ganzoo.hub.fetch import cache_root, fetch, hf_cache_dir, is_offline
+from ganzoo.hub.fetch import cache_root, fetch, hf_cache_dir, hf_download_command, hf_failure, is_offline
 from ganzoo.hub.folder import CONFIG_NAME, WEIGHTS_NAME, write_directory
 from ganzoo.models.base import GANModule
 
@@ -105,9 +105,10 @@ def _load_hf(spec: str) -> GANModule:
             )
         except OSError as err:
             offline = " (HF_HUB_OFFLINE is set)" if is_offline() else ""
+            command = hf_download_command(f"{owner}/{repo}", *(["--revision", revision] if revision else []))
             raise WeightsNotFoundError(
-                f"could not get {filename} of hf://{spec}{offline}: {err}\nDownload it into "
-                f"{hf_cache_dir()} with `huggingface-cli download {owner}/{repo}` on a machine with network "
+                f"could not get {filename} of hf://{spec}{offline}: {hf_failure(err)}\nDownload it into "
+                f"{hf_cache_dir()} with `{command}` on a machine with network "
                 "access."
             ) from err
     return load_directory(Path(paths[0]).parent)
