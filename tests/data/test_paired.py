@@ -132,7 +132,7 @@ def test_missing_data_names_the_layout_and_the_official_archive(tmp_path) -> Non
 
 
 def test_offline_download_fails_with_the_same_instructions(tmp_path, monkeypatch) -> None:
-    def offline(url, folder):
+    def offline(url, folder, published=None):
         raise OSError("network is unreachable")
 
     monkeypatch.setattr(archives_module, "fetch", offline)
@@ -155,7 +155,7 @@ def test_download_unpacks_the_authors_archive_into_data_dir(paired_dir, tmp_path
     }
     fetched = []
 
-    def fake_fetch(url, folder):
+    def fake_fetch(url, folder, published=None):
         fetched.append(url)
         folder.mkdir(parents=True, exist_ok=True)
         return make_tar(folder / "facades.tar.gz", members)

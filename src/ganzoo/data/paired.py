@@ -53,7 +53,9 @@ class Paired(TranslationDataModule):
 
     ``dataset`` names one of the authors' archives (``facades``, ``maps``, ``edges2shoes``,
     ``edges2handbags``, ``night2day``), fetched from their server when ``download`` is on and the data is
-    missing; cityscapes has to be prepared from cityscapes-dataset.com because of its license.
+    missing; cityscapes has to be prepared from cityscapes-dataset.com because of its license. No checksum
+    of these archives is published, so a download is checked against the length the server announces and by
+    unpacking it whole.
     """
 
     name = "paired"
