@@ -12,12 +12,11 @@ import functools
 from pathlib import Path
 
 import torch
-from PIL import Image
 from torch import Tensor
 from torch.utils.data import Dataset
 
 from ganzoo.data.archives import Published
-from ganzoo.data.image_folder import ImageFilesDataset, list_images
+from ganzoo.data.image_folder import ImageFilesDataset, list_images, read_rgb
 from ganzoo.data.translation import TranslationDataModule, has_images, preprocess
 from ganzoo.registry import DATASETS
 
@@ -33,8 +32,7 @@ class UnpairedDataset(Dataset):
 
     def _load(self, path: Path) -> Tensor:
         jitter = self.dm.draw_jitter() if self.train else None
-        with Image.open(path) as img:
-            return preprocess(img, self.dm.load_size, self.dm.crop_size, jitter)
+        return preprocess(read_rgb(path), self.dm.load_size, self.dm.crop_size, jitter)
 
     def __getitem__(self, i: int) -> dict[str, Tensor]:
         j = int(torch.randint(len(self.files_b), ())) if self.train else i % len(self.files_b)
