@@ -118,6 +118,10 @@ def _members(archive: Path) -> Iterator[tuple[str, IO[bytes]]]:
             reader = tf.extractfile(member)
             if reader is not None:
                 yield member.name, reader
+        # tarfile ends quietly at a header cut off by a truncated download; reading the compressed stream
+        # to its end makes gzip check its length and CRC, which a truncated one fails.
+        while tf.fileobj.read(_CHUNK):
+            pass
 
 
 def _declared_size(archive: Path) -> int:
@@ -156,7 +160,7 @@ def extract(
             _unpack(archive, staging, top, limit)
         except _READ_ERRORS as err:
             raise DamagedArchiveError(
-                f"{archive} cannot be read ({err}): it is truncated or damaged"
+                f"{archive} cannot be read ({' '.join(str(err).split())}): it is truncated or damaged"
             ) from err
         except UnsafeArchiveError as err:
             raise UnsafeArchiveError(f"{err}; nothing was written to {data_dir}") from None
