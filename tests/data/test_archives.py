@@ -232,12 +232,10 @@ def test_an_archive_bomb_is_refused_before_it_fills_the_disk(tmp_path, server, m
         assert tf.getmember("facades/train/bomb.png").size == 300 * MIB
     serve_facades(server, monkeypatch, Route(bomb))
     data_dir = tmp_path / "cache" / "facades"
-    with pytest.raises(
-        UnsafeArchiveError, match=r"unpacks to more than \d+ bytes.* refused as an archive bomb"
-    ) as err:
+    with pytest.raises(UnsafeArchiveError, match=r"refused as an archive bomb") as err:
         Paired("facades", data_dir=data_dir).dataset("train")
     limit = archives_module.MAX_EXPANSION * len(bomb)
-    assert f"more than {limit} bytes" in str(err.value) and "(20x its size)" in str(err.value)
+    assert f"would unpack to more than the bound of {limit} bytes (20x its size)" in str(err.value)
     assert limit < 7 * MIB, "unpacking stopped after a few MiB, not 300"
     assert not (tmp_path / "cache").exists(), "nothing is left behind"
 
@@ -246,7 +244,10 @@ def test_a_zip_bomb_is_refused_from_its_directory_before_writing(tmp_path):
     archive = tmp_path / "bomb.zip"
     with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zf:
         zf.writestr("facades/train/bomb.png", bytes(20 * MIB))
-    with pytest.raises(UnsafeArchiveError, match=r"says it unpacks to 20971520 bytes, over the bound"):
+    with pytest.raises(
+        UnsafeArchiveError,
+        match=r"says it unpacks to 20971520 bytes, more than the bound of \d+ bytes",
+    ):
         archives_module.extract(archive, tmp_path / "out" / "facades", top="facades")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bomb.zip", "out"]
     assert not list((tmp_path / "out").iterdir())

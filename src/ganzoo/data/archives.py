@@ -178,7 +178,8 @@ def extract(
 def _unpack(archive: Path, staging: Path, top: str, limit: int) -> None:
     declared = _declared_size(archive)
     if declared > limit:
-        raise UnsafeArchiveError(_too_large(archive, f"says it unpacks to {declared} bytes", limit))
+        what = f"says it unpacks to {declared} bytes, more than"
+        raise UnsafeArchiveError(_too_large(archive, what, limit))
     written = 0
     for name, reader in _members(archive):
         relative = safe_relative(name, top)
@@ -190,16 +191,15 @@ def _unpack(archive: Path, staging: Path, top: str, limit: int) -> None:
             while chunk := reader.read(_CHUNK):
                 written += len(chunk)
                 if written > limit:
-                    too_large = _too_large(archive, f"unpacks to more than {limit} bytes", limit)
-                    raise UnsafeArchiveError(too_large)
+                    raise UnsafeArchiveError(_too_large(archive, "would unpack to more than", limit))
                 out.write(chunk)
 
 
 def _too_large(archive: Path, what: str, limit: int) -> str:
-    size = archive.stat().st_size
+    packed = archive.stat().st_size
     return (
-        f"{archive} ({size} bytes) {what}, over the bound of {limit} bytes ({limit / max(size, 1):.0f}x its "
-        f"size): refused as an archive bomb"
+        f"{archive} ({packed} bytes) {what} the bound of {limit} bytes ({limit / max(packed, 1):.0f}x its "
+        f"size): refused as an archive bomb (unpack it by hand if you trust it)"
     )
 
 
