@@ -229,7 +229,8 @@ def test_an_archive_bomb_is_refused_before_it_fills_the_disk(tmp_path, server, m
     bomb = tar_gz_bomb(300)
     assert len(bomb) < 320_000, "a ~306 KB archive that expands to 300 MB"
     with tarfile.open(fileobj=io.BytesIO(bomb)) as tf:  # the fixture is a real tar.gz of 300 MiB
-        assert tf.getmember("facades/train/bomb.png").size == 300 * MIB
+        first = tf.next()
+        assert first is not None and (first.name, first.size) == ("facades/train/bomb.png", 300 * MIB)
     serve_facades(server, monkeypatch, Route(bomb))
     data_dir = tmp_path / "cache" / "facades"
     with pytest.raises(UnsafeArchiveError, match=r"refused as an archive bomb") as err:
