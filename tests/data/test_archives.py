@@ -7,6 +7,10 @@ import gzip
 import hashlib
 import http.server
 import io
+import os
+import socket
+import subprocess
+import sys
 import tarfile
 import threading
 import zipfile
@@ -263,3 +267,21 @@ def test_a_stale_archive_beside_data_dir_is_not_reused(tmp_path, server, monkeyp
     assert len(Paired("facades", data_dir=data_dir).dataset("train")) == 2
     assert server.requests == ["/facades.tar.gz"]
     assert left_beside(data_dir) == ["facades", "facades.tar.gz"]
+
+
+def test_what_a_killed_run_left_is_removed_and_a_running_ones_is_not(tmp_path, server, monkeypatch):
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True
+    )
+    host = socket.gethostname()
+    orphans = [tmp_path / f".facades.tar.gz.{host}-{dead.stdout.strip()}.abc.part"]
+    orphans.append(tmp_path / f".facades.{host}-{dead.stdout.strip()}.xyz.unpacking")
+    running = [tmp_path / f".facades.tar.gz.{host}-{os.getpid()}.def.part"]
+    running.append(tmp_path / f".facades.{host}-{os.getpid()}.uvw.unpacking")
+    for download, unpacking in (orphans, running):
+        download.write_bytes(b"half an archive")
+        (unpacking / "train").mkdir(parents=True)
+    serve_facades(server, monkeypatch, Route(tar_gz(FACADES)))
+    assert len(Paired("facades", data_dir=tmp_path / "facades").dataset("train")) == 2
+    assert not any(p.exists() for p in orphans)
+    assert all(p.exists() for p in running), "a live process's temporary files are left to it"

@@ -5,7 +5,8 @@ A download goes to a new temporary file beside its target and is checked against
 deleted and named, so no damaged archive is ever kept for the next run. Unpacking writes into a fresh
 temporary folder beside ``data_dir`` (the same file system), bounded in total size and in expansion over the
 archive's own size, then moves into place only the entries that do not exist yet: a file or folder the user
-already has is never deleted or overwritten.
+already has is never deleted or overwritten. What a killed run left half-written (its temporary download
+or unpacking folder, named after the process) is removed by the next run.
 
 The pix2pix and CycleGAN archives hold one top folder named after the dataset (``facades/train/1.jpg``);
 its contents go straight into ``data_dir``, whatever that folder is called. Members are written one by one
@@ -17,6 +18,8 @@ from __future__ import annotations
 import gzip
 import hashlib
 import os
+import shutil
+import socket
 import tarfile
 import tempfile
 import urllib.request
@@ -63,7 +66,8 @@ def fetch(url: str, folder: Path, published: Published | None = None) -> Path:
     the caller deletes it. Checked against ``Content-Length`` and ``published``; a bad file is deleted."""
     folder.mkdir(parents=True, exist_ok=True)
     name = url.rsplit("/", 1)[-1]
-    handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=".part")
+    remove_orphans(folder, name, ".part")
+    handle, temporary = tempfile.mkstemp(dir=folder, prefix=_owned_prefix(name), suffix=".part")
     path = Path(temporary)
     try:
         digest = hashlib.sha256()
@@ -81,6 +85,38 @@ def fetch(url: str, folder: Path, published: Published | None = None) -> Path:
         path.unlink(missing_ok=True)
         raise
     return path
+
+
+def _owned_prefix(name: str) -> str:
+    """``.<name>.<host>-<pid>.``: temporary files say which process made them, so a later run can tell
+    the leftovers of a process that was killed from the work of one still running."""
+    return f".{name}.{socket.gethostname()}-{os.getpid()}."
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
+
+
+def remove_orphans(folder: Path, name: str, suffix: str) -> list[Path]:
+    """Delete the temporary downloads (``.part``) or unpacking folders (``.unpacking``) of ``name`` that a
+    process of this machine left in ``folder`` when it was killed; returns them."""
+    host = socket.gethostname()
+    removed = []
+    for path in folder.glob(f".{name}.{host}-*{suffix}") if folder.is_dir() else ():
+        pid = path.name[len(f".{name}.{host}-") :].split(".", 1)[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            if path.is_dir():
+                shutil.rmtree(path, ignore_errors=True)  # another run may be removing it too
+            else:
+                path.unlink(missing_ok=True)
+            removed.append(path)
+    return removed
 
 
 def _check_transfer(
@@ -154,7 +190,9 @@ def extract(
     nothing is written and no ``data_dir`` is created."""
     limit = min(max_bytes, int(max_expansion * archive.stat().st_size))
     data_dir.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=data_dir.parent, prefix=f".{data_dir.name}-unpacking-") as tmp:
+    remove_orphans(data_dir.parent, data_dir.name, ".unpacking")
+    owned = _owned_prefix(data_dir.name)
+    with tempfile.TemporaryDirectory(dir=data_dir.parent, prefix=owned, suffix=".unpacking") as tmp:
         staging = Path(tmp)
         try:
             _unpack(archive, staging, top, limit)
