@@ -79,8 +79,8 @@ def build_model(
     cls = resolve_class(model_class) if isinstance(model_class, str) else model_class
     if not isinstance(init_args, Mapping) or not all(isinstance(k, str) for k in init_args):
         raise ValueError(
-            f"cannot build {class_path_of(cls)}: its init_args must be a mapping of argument names to values, "
-            f"not {type(init_args).__name__} {init_args!r:.200}"
+            f"cannot build {class_path_of(cls)}: its init_args must be a mapping of argument names to "
+            f"values, not {type(init_args).__name__} {init_args!r:.200}"
         )
     try:
         with torch.device(device) if device is not None else contextlib.nullcontext():

@@ -1,5 +1,5 @@
-"""How ganzoo writes into its cache: staged beside the target, sealed with a hash, with the user's permissions,
-and cleaning up after a process that died half-way.
+"""How ganzoo writes into its cache: staged beside the target, sealed with a hash, with the user's
+permissions, and cleaning up after a process that died half-way.
 
 - ``staging``: a temporary name that records its writer's pid, so the next run can tell an orphan (its
   writer is dead, or it is older than ``STALE_AFTER``) from a write in progress, and ``sweep`` removes the

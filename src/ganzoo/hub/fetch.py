@@ -136,7 +136,7 @@ def pin_path(key: str) -> Path:
 
 
 def known_sha256(key: str, sha256: str | None) -> str | None:
-    """The full sha256 ``key``'s file must have: the published one, else the pinned one; ``None`` if neither."""
+    """The full sha256 ``key``'s file must have: published, else pinned (``None``: neither)."""
     if is_full(sha256):
         return sha256
     pin = pin_path(key)

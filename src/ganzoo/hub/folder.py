@@ -46,7 +46,7 @@ def class_path_of(model_or_class: nn.Module | type[nn.Module]) -> str:
 
 
 def read_config(directory: Path) -> dict[str, Any]:
-    """``{"class_path": str, "init_args": dict}`` from ``directory/config.json``, or a ValueError naming it."""
+    """``{"class_path": str, "init_args": dict}`` from ``directory/config.json``; a ValueError names it."""
     path = directory / CONFIG_NAME
     if path.stat().st_size > MAX_CONFIG_BYTES:
         raise ValueError(
@@ -77,8 +77,9 @@ def read_header(path: Path) -> dict[str, tuple[torch.dtype | str, tuple[int, ...
         length = struct.unpack("<Q", prefix)[0] if len(prefix) == 8 else -1
         if not 0 < length <= min(MAX_HEADER_BYTES, size - 8):
             raise ValueError(
-                f"{path} is not a safetensors file: its first 8 bytes announce a header of {length} bytes, in a "
-                f"file of {size} (at most {MAX_HEADER_BYTES} are read). It is damaged or of another format."
+                f"{path} is not a safetensors file: its first 8 bytes announce a header of {length} bytes, "
+                f"in a file of {size} (at most {MAX_HEADER_BYTES} are read). It is damaged or of another "
+                "format."
             )
         raw = f.read(length)
     try:

@@ -35,7 +35,10 @@ def sniff(path: Path) -> str | None:
     try:
         head.decode("utf-8")
     except UnicodeDecodeError:
-        return f"starts with bytes {head[:8].hex(' ')}, neither a zip archive nor a pickle: it is of another format or damaged"
+        return (
+            f"starts with bytes {head[:8].hex(' ')}, neither a zip archive nor a pickle: it is of another "
+            "format or damaged"
+        )
     return f"is a text file (it starts with {head[:60].decode('utf-8', 'replace')!r})"
 
 
@@ -46,7 +49,8 @@ def check_expansion(path: Path) -> None:
         expanded = sum(member.file_size for member in archive.infolist())
     if expanded > MAX_EXPANSION * size + (1 << 20):
         raise ValueError(
-            f"refusing to load {path}: its {size:,} bytes expand to {expanded:,} ({expanded / max(size, 1):.0f}x). "
+            f"refusing to load {path}: its {size:,} bytes expand to {expanded:,} "
+            f"({expanded / max(size, 1):.0f}x). "
             "torch.save does not compress, so this file was made to exhaust memory or altered after saving."
         )
 
@@ -74,6 +78,6 @@ def load_plain(path: Path, hint: str = "") -> Any:
         ) from err
     except (RuntimeError, OSError, EOFError, zipfile.BadZipFile) as err:
         raise ValueError(
-            f"cannot read {path}: it is truncated or damaged ({str(err).splitlines()[0]}). Download or write it "
-            "again."
+            f"cannot read {path}: it is truncated or damaged ({str(err).splitlines()[0]}). Download or "
+            "write it again."
         ) from err
