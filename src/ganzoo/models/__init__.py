@@ -21,6 +21,8 @@ from ganzoo.models.lsgan import LSGAN
 from ganzoo.models.pix2pix import Pix2Pix
 from ganzoo.models.sagan import SAGAN
 from ganzoo.models.sngan import SNGAN
+from ganzoo.models.stylegan2 import StyleGAN2
+from ganzoo.models.stylegan3 import StyleGAN3
 from ganzoo.models.translation import ImageTranslationModule
 from ganzoo.models.vae import VAE
 from ganzoo.models.wgan import WGAN
@@ -36,6 +38,8 @@ __all__ = [
     "LSGAN",
     "SAGAN",
     "SNGAN",
+    "StyleGAN2",
+    "StyleGAN3",
     "VAE",
     "WGAN",
     "WGANGP",
