@@ -102,7 +102,7 @@ def _load_ckpt(path: Path, model_class: type[GANModule] | str | None) -> GANModu
 
 
 def _load_file(path: Path, fmt: str) -> GANModule:
-    """A published checkpoint file, converted once into the cache (keyed by its sha256) and read from there."""
+    """A published checkpoint file, converted once into the cache (keyed by its sha256), then read there."""
     target = cache_root() / "files" / sha256_of(path)[:16]
     if (target / CONFIG_NAME).is_file():
         return load_directory(target)

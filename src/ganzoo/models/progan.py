@@ -1,4 +1,5 @@
-"""ProGAN: Karras et al., "Progressive Growing of GANs for Improved Quality, Stability, and Variation", ICLR 2018.
+"""ProGAN: Karras et al., "Progressive Growing of GANs for Improved Quality, Stability, and Variation",
+ICLR 2018.
 
 Training starts at 4x4 and adds one resolution at a time: the new layers fade in as ``alpha`` goes from 0 to 1
 over ``images_per_stage`` real images, then train as they are for as many more, then the next resolution
@@ -83,7 +84,9 @@ class ProGAN(LatentGANModule):
         discriminator = (
             None
             if generator_only
-            else ProGANDiscriminator(depths, channels, minibatch_stddev=minibatch_stddev, group_size=group_size)
+            else ProGANDiscriminator(
+                depths, channels, minibatch_stddev=minibatch_stddev, group_size=group_size
+            )
         )
         super().__init__(
             generator,
@@ -99,7 +102,7 @@ class ProGAN(LatentGANModule):
             **kwargs,
         )
         self.image_size = 4 * 2 ** (len(depths) - 1)
-        # Real images the discriminator has been shown: the clock of the growth schedule, saved with the model.
+        # Real images shown to D: the clock of the growth schedule, saved with the model.
         self.register_buffer("images_seen", torch.zeros((), dtype=torch.long))
 
     # --- growing ----------------------------------------------------------------------------------
@@ -133,7 +136,7 @@ class ProGAN(LatentGANModule):
     # --- the game ---------------------------------------------------------------------------------
 
     def real_inputs(self, batch: Any) -> tuple[Tensor, None]:
-        """The reals at the current resolution, blended with their half-resolution version while it fades in."""
+        """The reals at the current resolution, blended with their half-resolution version in a fade-in."""
         real = self.real_images(batch)
         if real.shape[-1] != self.image_size or real.shape[-2] != self.image_size:
             raise ValueError(

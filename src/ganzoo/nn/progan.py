@@ -1,4 +1,4 @@
-"""ProGAN's networks (Karras et al., "Progressive Growing of GANs", ICLR 2018), grown one resolution at a time.
+"""ProGAN's networks (Karras et al., "Progressive Growing of GANs", ICLR 2018), grown a resolution at a time.
 
 Every resolution's layers exist from the start, so the parameter set (and the optimizers) never change; the
 buffers ``level`` (0 is 4x4, each level doubles the side) and ``alpha`` (the weight of the newest level while
@@ -9,6 +9,7 @@ facebookresearch/pytorch_GAN_zoo's ``GNet`` / ``DNet``, whose module tree this f
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Sequence
 
@@ -101,7 +102,7 @@ class ProGANGenerator(_Growing):
         self.latent_dim, self.normalize = latent_dim, normalize
         self.format_layer = EqualizedLinear(latent_dim, 16 * depths[0], gain=HE_GAIN)
         self.scale0 = _conv(depths[0], depths[0], 3)
-        self.blocks = nn.ModuleList(_UpBlock(a, b) for a, b in zip(depths[:-1], depths[1:], strict=True))
+        self.blocks = nn.ModuleList(_UpBlock(a, b) for a, b in itertools.pairwise(depths))
         self.to_rgb = nn.ModuleList(_conv(d, channels, 1) for d in depths)
 
     def norm(self, x: Tensor) -> Tensor:
@@ -151,7 +152,7 @@ class ProGANDiscriminator(_Growing):
         super().__init__(depths, negative_slope)
         self.minibatch_stddev, self.group_size = minibatch_stddev, group_size
         self.from_rgb = nn.ModuleList(_conv(channels, d, 1) for d in depths)
-        self.blocks = nn.ModuleList(_DownBlock(b, a) for a, b in zip(depths[:-1], depths[1:], strict=True))
+        self.blocks = nn.ModuleList(_DownBlock(b, a) for a, b in itertools.pairwise(depths))
         self.scale0_conv = _conv(depths[0] + int(minibatch_stddev), depths[0], 3)
         self.scale0_linear = EqualizedLinear(16 * depths[0], depths[0], gain=HE_GAIN)
         self.decision = EqualizedLinear(depths[0], 1, gain=HE_GAIN)

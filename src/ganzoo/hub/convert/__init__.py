@@ -42,5 +42,7 @@ def describe(fmt: str, path: Path) -> tuple[str, dict[str, Any]]:
     get_converter(fmt)  # the same error for an unknown format
     module = importlib.import_module(FORMATS[fmt])
     if not hasattr(module, "describe"):
-        raise ValueError(f"files of format {fmt!r} do not say which model they hold; load them by catalog name")
+        raise ValueError(
+            f"files of format {fmt!r} do not say which model they hold; load them by catalog name"
+        )
     return cast(tuple[str, dict[str, Any]], module.describe(path))

@@ -1,4 +1,4 @@
-"""facebookresearch/pytorch_GAN_zoo's ``.pth`` files (the torch.hub ``PGAN`` models), read without running code.
+"""facebookresearch/pytorch_GAN_zoo's ``.pth`` files (its torch.hub ``PGAN`` models), read running no code.
 
 ``ProgressiveGAN.save`` writes ``torch.save({'config': BaseConfig, 'netG', 'netD', 'avgG'})``. The three
 networks are plain state dicts; ``config`` is an instance of the repository's own attribute bag
@@ -6,9 +6,9 @@ networks are plain state dicts; ``config`` is an instance of the repository's ow
 allow exactly that one name, rebuilt as ``_BaseConfig`` (which keeps the attributes as a dict of plain data
 and nothing else); every other global is refused by torch's weights-only unpickler, and we name it.
 
-Their layers compute ``(conv(x, w) + b) * c`` with He's constant ``c = sqrt(2 / fan_in)``; ours (``nn.progan``)
-scale the weight alone, so each bias is multiplied by ``c`` here. Their ``alpha`` is the weight of the
-lower-resolution path while a level fades in (0 once grown), ours the weight of the new level: 1 - theirs.
+Their layers compute ``(conv(x, w) + b) * c`` with He's constant ``c = sqrt(2 / fan_in)``; ours
+(``nn.progan``) scale the weight alone, so each bias is multiplied by ``c`` here. Their ``alpha`` is the
+weight of the lower-resolution path while a level fades in (0 once grown), ours that of the new level.
 ``avgG`` (their moving average, what the hub models sample with) becomes ``generator_ema``.
 """
 
@@ -65,7 +65,9 @@ def read_file(path: Path) -> dict[str, Any]:
             f"file holds tensors, plain data and {CONFIG_GLOBAL} alone, and ganzoo runs no code from a file."
         ) from err
     if not isinstance(raw, dict) or not isinstance(raw.get("config"), _BaseConfig):
-        raise ValueError(f"{path} is not a pytorch_GAN_zoo checkpoint: expected a dict with a BaseConfig 'config'")
+        raise ValueError(
+            f"{path} is not a pytorch_GAN_zoo checkpoint: expected a dict with a BaseConfig 'config'"
+        )
     for name in NETWORKS:
         state = raw.get(name)
         if not isinstance(state, Mapping) or not all(isinstance(v, Tensor) for v in state.values()):
@@ -86,8 +88,8 @@ def init_args_of(config: Mapping[str, Any], origin: str) -> dict[str, Any]:
             raise ValueError(f"{origin}: {key}={value!r}; ganzoo's ProGAN builds only {key}={needed!r}")
     if config.get("lossCriterion", "WGANGP") not in ("WGANGP", "Logistic"):
         raise ValueError(
-            f"{origin}: lossCriterion={config['lossCriterion']!r} gives G a tanh output, which ganzoo's ProGAN "
-            "does not have; only WGANGP and Logistic models load"
+            f"{origin}: lossCriterion={config['lossCriterion']!r} gives G a tanh output, which ganzoo's "
+            "ProGAN does not have; only WGANGP and Logistic models load"
         )
     return {
         "latent_dim": int(config["latentVectorDim"]),
