@@ -3,7 +3,8 @@
 A catalog name is resolved to its entry (``catalog``), its weight file fetched and verified (``fetch``),
 converted once by the converter of its format (``convert``), and cached as ``config.json`` +
 ``model.safetensors`` (``folder``) under ``<cache>/models/<name>/<fingerprint>``; every later load reads only
-that folder, and builds the model through the paper registry (``build``).
+that folder, and builds the model through the paper registry (``build``). A published checkpoint the user
+already has is recognised by its content (``convert.sniff``) and cached the same way, keyed by its hash.
 """
 
 from __future__ import annotations
@@ -13,7 +14,9 @@ import json
 import os
 import shutil
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import torch
 from filelock import FileLock
@@ -21,10 +24,19 @@ from huggingface_hub import hf_hub_download
 
 from ganzoo.hub.build import build_model, load_directory, load_weights
 from ganzoo.hub.catalog import CATALOG, Pretrained, get_entry
-from ganzoo.hub.convert import get_converter
+from ganzoo.hub.convert import describe, get_converter
 from ganzoo.hub.convert.lightning_ckpt import read_checkpoint
+from ganzoo.hub.convert.sniff import sniff_format
 from ganzoo.hub.errors import WeightsNotFoundError
-from ganzoo.hub.fetch import cache_root, fetch, hf_cache_dir, hf_download_command, hf_failure, is_offline
+from ganzoo.hub.fetch import (
+    cache_root,
+    fetch,
+    hf_cache_dir,
+    hf_download_command,
+    hf_failure,
+    is_offline,
+    sha256_of,
+)
 from ganzoo.hub.folder import CONFIG_NAME, WEIGHTS_NAME, write_directory
 from ganzoo.models.base import GANModule
 
@@ -41,7 +53,8 @@ def load(
     """The model in eval mode, on ``device`` / in ``dtype`` if given, ready to ``sample()``.
 
     ``name_or_path`` is a catalog name (``ganzoo.list_models()``), a folder holding ``config.json`` +
-    ``model.safetensors``, a Lightning ``.ckpt``, or ``hf://owner/repo[/subfolder][@revision]``.
+    ``model.safetensors``, a Lightning ``.ckpt``, a published checkpoint file in a format recognised from its
+    content (pytorch_GAN_zoo's ``.pth``), or ``hf://owner/repo[/subfolder][@revision]``.
     ``model_class`` is needed only for a ``.ckpt`` written without the ganzoo CLI, which does not record it.
     The model runs inference through ``optimize_for_inference()`` (e.g. BigGAN-deep's folded, channels-last
     copy): the same outputs, faster; entering training mode undoes it.
@@ -59,9 +72,13 @@ def _load(name_or_path: str | os.PathLike[str], model_class: type[GANModule] | s
     if path.is_file():
         if path.suffix == ".ckpt":
             return _load_ckpt(path, model_class)
+        fmt = sniff_format(path)
+        if fmt is not None:
+            return _load_file(path, fmt)
         raise ValueError(
-            f"cannot load {path}: expected a Lightning .ckpt, a folder with {CONFIG_NAME} + {WEIGHTS_NAME}, "
-            "a catalog name or hf://owner/repo"
+            f"cannot load {path}: expected a Lightning .ckpt, a published checkpoint ganzoo recognises "
+            f"(pytorch_GAN_zoo .pth), a folder with {CONFIG_NAME} + {WEIGHTS_NAME}, a catalog name or "
+            "hf://owner/repo"
         )
     if text in CATALOG or not _looks_like_path(text):
         return _load_entry(get_entry(text))
@@ -82,6 +99,22 @@ def _load_ckpt(path: Path, model_class: type[GANModule] | str | None) -> GANModu
     init_args = {k: v for k, v in hparams.items() if not k.startswith("_")}
     model = build_model(hparams["_class_path"] if model_class is None else model_class, init_args)
     return load_weights(model, state_dict, str(path))
+
+
+def _load_file(path: Path, fmt: str) -> GANModule:
+    """A published checkpoint file, converted once into the cache (keyed by its sha256), then read there."""
+    target = cache_root() / "files" / sha256_of(path)[:16]
+    if (target / CONFIG_NAME).is_file():
+        return load_directory(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with FileLock(str(target) + ".lock"):
+        if (target / CONFIG_NAME).is_file():
+            return load_directory(target)
+        class_path, init_args = describe(fmt, path)
+        state_dict = get_converter(fmt)(path, init_args)
+        model = load_weights(build_model(class_path, init_args), state_dict, str(path))
+        _write_atomically(target, class_path, init_args, model)
+    return model
 
 
 def _load_hf(spec: str) -> GANModule:
@@ -135,14 +168,14 @@ def _load_entry(entry: Pretrained) -> GANModule:
         raw = fetch(entry.sources, entry.sha256, entry.filename)
         state_dict = get_converter(entry.format)(raw, entry.init_args)
         model = load_weights(build_model(entry.model, entry.init_args), state_dict, f"{entry.name} ({raw})")
-        _write_atomically(target, entry, model)
+        _write_atomically(target, entry.model, entry.init_args, model)
     return model
 
 
-def _write_atomically(target: Path, entry: Pretrained, model: GANModule) -> None:
+def _write_atomically(target: Path, class_path: str, init_args: Mapping[str, Any], model: GANModule) -> None:
     staging = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.", suffix=".incomplete"))
     try:
-        write_directory(staging, entry.model, entry.init_args, model.state_dict())
+        write_directory(staging, class_path, init_args, model.state_dict())
         shutil.rmtree(target, ignore_errors=True)  # a folder without config.json is a damaged leftover
         os.replace(staging, target)
     finally:

@@ -19,6 +19,7 @@ from ganzoo.models.infogan import InfoGAN
 from ganzoo.models.latent import LatentGANModule
 from ganzoo.models.lsgan import LSGAN
 from ganzoo.models.pix2pix import Pix2Pix
+from ganzoo.models.progan import ProGAN
 from ganzoo.models.sagan import SAGAN
 from ganzoo.models.sngan import SNGAN
 from ganzoo.models.stylegan2 import StyleGAN2
@@ -53,6 +54,7 @@ __all__ = [
     "LatentGANModule",
     "LazyRegularizer",
     "Pix2Pix",
+    "ProGAN",
     "Sampler",
     "Translator",
 ]

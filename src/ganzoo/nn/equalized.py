@@ -173,20 +173,45 @@ class PixelNorm(nn.Module):
 
 
 def minibatch_stddev(
-    x: Tensor, group_size: int | None = 4, num_channels: int = 1, eps: float = 1e-8
+    x: Tensor,
+    group_size: int | None = 4,
+    num_channels: int = 1,
+    eps: float = 1e-8,
+    *,
+    unbiased: bool = False,
+    contiguous_groups: bool = False,
 ) -> Tensor:
     """Append ``num_channels`` feature maps holding the standard deviation of the features across groups of
     ``group_size`` samples (ProGAN Sec. 3; StyleGAN2's ``MinibatchStdLayer``): D sees how varied a batch is.
 
     Sample ``i`` is in group ``i % (N / G)`` (NVIDIA's layout); the channels are split into ``num_channels``
     groups, each averaged over its channels and pixels. ``group_size=None`` uses the whole batch.
+
+    ``unbiased`` and ``contiguous_groups`` give pytorch_GAN_zoo's variant (``miniBatchStdDev``), which its
+    published ProGANs were trained with: the N - 1 variance; groups of consecutive samples (sample ``i`` in
+    group ``i // G``); a batch that ``group_size`` does not divide taken as one group; a zero channel for a
+    batch of one.
     """
     n, c, h, w = x.shape
     g = n if group_size is None else min(group_size, n)
     if n % g:
-        raise ValueError(f"batch size {n} is not a multiple of the minibatch-stddev group size {g}")
+        if not contiguous_groups:
+            raise ValueError(f"batch size {n} is not a multiple of the minibatch-stddev group size {g}")
+        g = n
     if c % num_channels:
         raise ValueError(f"{c} channels do not split into {num_channels} minibatch-stddev groups")
+    if contiguous_groups or unbiased:
+        if g == 1 and unbiased:
+            return torch.cat([x, x.new_zeros(n, num_channels, h, w)], dim=1)
+        dim = 1 if contiguous_groups else 0
+        shape = (-1, g) if contiguous_groups else (g, -1)
+        y = x.reshape(*shape, num_channels, c // num_channels, h, w).var(dim=dim, correction=int(unbiased))
+        y = (y + eps).sqrt().mean(dim=[2, 3, 4])
+        if contiguous_groups:
+            y = y.repeat_interleave(g, dim=0).reshape(n, num_channels, 1, 1).expand(-1, -1, h, w)
+        else:
+            y = y.reshape(-1, num_channels, 1, 1).repeat(g, 1, h, w)
+        return torch.cat([x, y], dim=1)
     y = x.reshape(g, -1, num_channels, c // num_channels, h, w)
     y = (y - y.mean(dim=0)).square().mean(dim=0)
     y = (y + eps).sqrt().mean(dim=[2, 3, 4])
