@@ -54,7 +54,8 @@ def load(
 
     ``name_or_path`` is a catalog name (``ganzoo.list_models()``), a folder holding ``config.json`` +
     ``model.safetensors``, a Lightning ``.ckpt``, a published checkpoint file in a format recognised from its
-    content (pytorch_GAN_zoo's ``.pth``), or ``hf://owner/repo[/subfolder][@revision]``.
+    content (pytorch_GAN_zoo's ``.pth``, NVIDIA's network ``.pkl``), or
+    ``hf://owner/repo[/subfolder][@revision]``.
     ``model_class`` is needed only for a ``.ckpt`` written without the ganzoo CLI, which does not record it.
     The model runs inference through ``optimize_for_inference()`` (e.g. BigGAN-deep's folded, channels-last
     copy): the same outputs, faster; entering training mode undoes it.
@@ -77,7 +78,7 @@ def _load(name_or_path: str | os.PathLike[str], model_class: type[GANModule] | s
             return _load_file(path, fmt)
         raise ValueError(
             f"cannot load {path}: expected a Lightning .ckpt, a published checkpoint ganzoo recognises "
-            f"(pytorch_GAN_zoo .pth), a folder with {CONFIG_NAME} + {WEIGHTS_NAME}, a catalog name or "
+            f"(pytorch_GAN_zoo .pth, NVIDIA network .pkl), a folder with {CONFIG_NAME} + {WEIGHTS_NAME}, a catalog name or "
             "hf://owner/repo"
         )
     if text in CATALOG or not _looks_like_path(text):

@@ -26,6 +26,7 @@ FORMATS: dict[str, str] = {
     "junyanz": "ganzoo.hub.convert.junyanz",
     "lightning-ckpt": "ganzoo.hub.convert.lightning_ckpt",
     "mmgen-biggan": "ganzoo.hub.convert.mmgen_biggan",
+    "nvidia-pickle": "ganzoo.hub.convert.nvidia_pickle",
     "pytorch-pretrained-biggan": "ganzoo.hub.convert.pytorch_pretrained_biggan",
 }
 

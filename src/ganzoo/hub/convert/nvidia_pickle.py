@@ -285,12 +285,15 @@ def convert(path: Path, init_args: Mapping[str, Any]) -> dict[str, Tensor]:
         raise ValueError(
             f"{path} holds a generator with arguments {mine}, but the model to load it into has {theirs}"
         )
+    # A converted network starts a fresh run: step counters and training statistics at zero.
+    out = {name: torch.zeros((), dtype=torch.long) for name in ("num_d_steps", "num_g_steps")}
+    out.update({"pl_mean": torch.zeros(()), "ada_signs": torch.zeros(2)})
     if init_args.get("generator_only", False):
-        return {f"generator.{k}": v for k, v in data["G_ema"].state_dict().items()}
+        return {**out, **{f"generator.{k}": v for k, v in data["G_ema"].state_dict().items()}}
     for key in ("G", "D"):
         if not isinstance(data.get(key), PersistentObject):
             raise ValueError(f"{path} has no {key!r} network, so it loads only with generator_only=True")
-    out = {f"generator.{k}": v for k, v in data["G"].state_dict().items()}
+    out.update({f"generator.{k}": v for k, v in data["G"].state_dict().items()})
     out.update({f"generator_ema.{k}": v for k, v in data["G_ema"].state_dict().items()})
     out.update({f"discriminator.{k}": v for k, v in data["D"].state_dict().items()})
     return out

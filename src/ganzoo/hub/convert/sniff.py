@@ -12,6 +12,8 @@ import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
+from ganzoo.hub.convert.nvidia_pickle import is_network_pickle
+
 _GAN_ZOO_CONFIG = "models.utils.config BaseConfig"
 
 
@@ -38,4 +40,6 @@ def sniff_format(path: Path) -> str | None:
     data = _torch_zip_pickle(path)
     if data is not None and _GAN_ZOO_CONFIG in pickle_globals(data):
         return "gan-zoo"
+    if is_network_pickle(path):
+        return "nvidia-pickle"
     return None
