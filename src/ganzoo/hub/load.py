@@ -78,8 +78,8 @@ def _load(name_or_path: str | os.PathLike[str], model_class: type[GANModule] | s
             return _load_file(path, fmt)
         raise ValueError(
             f"cannot load {path}: expected a Lightning .ckpt, a published checkpoint ganzoo recognises "
-            f"(pytorch_GAN_zoo .pth, NVIDIA network .pkl), a folder with {CONFIG_NAME} + {WEIGHTS_NAME}, a catalog name or "
-            "hf://owner/repo"
+            f"(pytorch_GAN_zoo .pth, NVIDIA network .pkl), a folder with {CONFIG_NAME} + {WEIGHTS_NAME}, "
+            "a catalog name or hf://owner/repo"
         )
     if text in CATALOG or not _looks_like_path(text):
         return _load_entry(get_entry(text))

@@ -39,8 +39,6 @@ __all__ = [
     "LSGAN",
     "SAGAN",
     "SNGAN",
-    "StyleGAN2",
-    "StyleGAN3",
     "VAE",
     "WGAN",
     "WGANGP",
@@ -56,5 +54,7 @@ __all__ = [
     "Pix2Pix",
     "ProGAN",
     "Sampler",
+    "StyleGAN2",
+    "StyleGAN3",
     "Translator",
 ]

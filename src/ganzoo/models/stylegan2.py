@@ -189,7 +189,7 @@ class StyleGAN2(ConditionalGANModule):
         }
 
     def after_d_step(self, out: dict[str, Tensor]) -> None:
-        """ADA's update of p every ``ada_interval`` D steps, from the mean sign of D on reals since the last."""
+        """ADA's update of p every ``ada_interval`` D steps, from the mean sign of D on reals since then."""
         if self.hparams.ada_target is None:
             return
         self.ada_signs += torch.stack([out["d_real_sign"].float(), torch.ones((), device=self.device)])

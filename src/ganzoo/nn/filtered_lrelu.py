@@ -29,7 +29,7 @@ def filtered_lrelu(
     clamp: float | None = None,
 ) -> Tensor:
     """Add ``b``, upsample by ``up`` with ``fu`` (padding ``padding``), leaky ReLU with ``slope`` times
-    ``gain``, clamp, then filter with ``fd`` and keep every ``down``-th sample: NVIDIA's ``filtered_lrelu``."""
+    ``gain``, clamp, then filter with ``fd`` and keep every ``down``-th sample (NVIDIA's filtered_lrelu)."""
     if b is not None:
         x = bias_act(x, b)
     x = upfirdn2d(x, fu, up=up, padding=padding, gain=up * up)

@@ -82,7 +82,7 @@ class SynthesisInput(nn.Module):
         return x.permute(0, 3, 1, 2)
 
     def extra_repr(self) -> str:
-        return f"w_dim={self.w_dim}, channels={self.channels}, size={list(self.size)}, sampling_rate={self.sampling_rate:g}"
+        return f"channels={self.channels}, size={list(self.size)}, sampling_rate={self.sampling_rate:g}"
 
 
 class SynthesisLayer(nn.Module):

@@ -158,7 +158,8 @@ class _RestrictedUnpickler(pickle.Unpickler):
             return _GLOBALS[(module, name)]
         raise UnsafePickleError(
             f"{self.source} asks for the global {module}.{name}, which network pickles of "
-            "stylegan2-ada-pytorch and stylegan3 do not use; it was not loaded (ganzoo runs no code from a pickle)"
+            "stylegan2-ada-pytorch and stylegan3 do not use; it was not loaded (ganzoo runs no code from a "
+            "pickle)"
         )
 
     def persistent_load(self, pid: Any) -> Any:
