@@ -27,15 +27,13 @@ from typing import Any
 import torch
 from torch import Tensor
 
+from ganzoo.hub.errors import UnsafeCheckpointError
+
 _PERSISTENCE = ("torch_utils.persistence", "_reconstruct_persistent_obj")
 _NUMPY_CORE = ("numpy.core.multiarray", "numpy._core.multiarray")
 
 STYLEGAN2 = "ganzoo.models.StyleGAN2"
 STYLEGAN3 = "ganzoo.models.StyleGAN3"
-
-
-class UnsafePickleError(pickle.UnpicklingError):
-    """A network pickle asked for a global this reader does not know, so it was not loaded."""
 
 
 @dataclass
@@ -75,7 +73,7 @@ class PersistentObject:
 
 def _persistent_object(meta: Any) -> PersistentObject:
     if not isinstance(meta, dict) or meta.get("type") != "class" or not isinstance(meta.get("state"), dict):
-        raise UnsafePickleError("a torch_utils.persistence record without its class name and state")
+        raise UnsafeCheckpointError("a torch_utils.persistence record without its class name and state")
     return PersistentObject(str(meta["class_name"]), meta["state"])
 
 
@@ -96,7 +94,7 @@ class _DType:
         codes = {"f8": "d", "f4": "f", "f2": "e", "i8": "q", "i4": "i", "i2": "h", "i1": "b", "u8": "Q",
                  "u4": "I", "u2": "H", "u1": "B", "b1": "?"}  # fmt: skip
         if self.name not in codes:
-            raise UnsafePickleError(
+            raise UnsafeCheckpointError(
                 f"numpy values of dtype {self.name!r} are not read (only numbers and bools)"
             )
         code = codes[self.name]
@@ -117,7 +115,7 @@ class _NDArray:
     def __setstate__(self, state: tuple) -> None:
         _, shape, dtype, _fortran, raw = state
         if not isinstance(dtype, _DType) or not isinstance(raw, bytes):
-            raise UnsafePickleError("a numpy array of objects (only arrays of numbers are read)")
+            raise UnsafeCheckpointError("a numpy array of objects (only arrays of numbers are read)")
         self.shape, self.values = tuple(shape), dtype.unpack(raw)
 
     def tolist(self) -> Any:
@@ -156,14 +154,14 @@ class _RestrictedUnpickler(pickle.Unpickler):
     def find_class(self, module: str, name: str) -> Any:
         if (module, name) in _GLOBALS:
             return _GLOBALS[(module, name)]
-        raise UnsafePickleError(
+        raise UnsafeCheckpointError(
             f"{self.source} asks for the global {module}.{name}, which network pickles of "
             "stylegan2-ada-pytorch and stylegan3 do not use; it was not loaded (ganzoo runs no code from a "
             "pickle)"
         )
 
     def persistent_load(self, pid: Any) -> Any:
-        raise UnsafePickleError(f"{self.source} uses pickle persistent ids, which network pickles do not")
+        raise UnsafeCheckpointError(f"{self.source} uses pickle persistent ids, which network pickles do not")
 
 
 def plain(value: Any) -> Any:
@@ -203,7 +201,7 @@ def read_network_pickle(path: Path) -> dict[str, Any]:
     with open(path, "rb") as f:
         try:
             data = _RestrictedUnpickler(f, str(path)).load()
-        except UnsafePickleError:
+        except UnsafeCheckpointError:
             raise
         except Exception as err:  # a damaged or foreign file: say which, and how it failed
             raise ValueError(
