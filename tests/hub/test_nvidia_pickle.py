@@ -176,5 +176,5 @@ def test_a_plain_pickle_is_not_taken_for_a_network(tmp_path: Path) -> None:
     path = tmp_path / "data.pkl"
     path.write_bytes(pickle.dumps({"G_ema": [1, 2]}))
     assert sniff_format(path) is None
-    with pytest.raises(ValueError, match="NVIDIA network .pkl"):
+    with pytest.raises(ValueError, match=r"NVIDIA network \.pkl"):
         ganzoo.load(path)
