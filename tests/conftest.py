@@ -13,6 +13,7 @@ import torch
 from PIL import Image
 
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+KARRAS_FIXTURES = SHARED_DATA.parent / "fixtures" / "karras"
 
 os.environ.setdefault("WANDB_MODE", "offline")
 torch.set_num_threads(min(2, torch.get_num_threads()))
@@ -102,6 +103,15 @@ def real_horse2zebra() -> Path:
     if not (path / "trainA").is_dir():
         pytest.skip(f"the real horse2zebra set is not at {path}")
     return path
+
+
+@pytest.fixture(scope="session")
+def karras_fixtures() -> Path:
+    """Small ProGAN / StyleGAN2 / StyleGAN3 networks saved by their authors' code, with that code's outputs
+    (see the folder's README)."""
+    if not (KARRAS_FIXTURES / "README.md").is_file():
+        pytest.skip(f"the golden fixtures of the authors' code are not at {KARRAS_FIXTURES}")
+    return KARRAS_FIXTURES
 
 
 def ab_pair(rng: np.random.Generator, size: int = 24) -> np.ndarray:
