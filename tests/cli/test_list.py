@@ -46,7 +46,7 @@ def test_tables_align_and_wrap(width, monkeypatch, capsys) -> None:
     out = "\n".join(sections)
     # Summaries are whole: the SNGAN line continues onto the next line instead of ending mid-phrase.
     lines = out.split("\n  SNGAN", 1)[1].splitlines()
-    continued = [lines[0]] + list(itertools.takewhile(lambda line: line.startswith("   "), lines[1:]))
+    continued = [lines[0], *itertools.takewhile(lambda line: line.startswith("   "), lines[1:])]
     sngan = " ".join(" ".join(continued).split())
     assert sngan.endswith('"cGANs with Projection Discriminator", ICLR 2018.')
     assert "cyclegan-summer2winter-yosemite  CycleGAN" in out  # the longest name keeps its columns
