@@ -38,7 +38,8 @@ MAX_EXPANSION = 20
 compress further: their archives unpack to about 1x. A zip or tar bomb reaches 1000x."""
 
 MAX_BYTES = 1 << 40
-"""Bytes an archive may unpack to at most, whatever its size (1 TiB: ten times the largest dataset here)."""
+"""Bytes an archive may unpack to at most, whatever its size (1 TiB; the largest archive here, edges2shoes,
+is about 2 GB)."""
 
 _CHUNK = 1 << 20
 _READ_ERRORS = (tarfile.TarError, zipfile.BadZipFile, EOFError, zlib.error, gzip.BadGzipFile)
