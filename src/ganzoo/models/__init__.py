@@ -22,6 +22,7 @@ from ganzoo.models.pix2pix import Pix2Pix
 from ganzoo.models.progan import ProGAN
 from ganzoo.models.sagan import SAGAN
 from ganzoo.models.sngan import SNGAN
+from ganzoo.models.stylegan import StyleGAN
 from ganzoo.models.stylegan2 import StyleGAN2
 from ganzoo.models.stylegan3 import StyleGAN3
 from ganzoo.models.translation import ImageTranslationModule
@@ -54,6 +55,7 @@ __all__ = [
     "Pix2Pix",
     "ProGAN",
     "Sampler",
+    "StyleGAN",
     "StyleGAN2",
     "StyleGAN3",
     "Translator",
