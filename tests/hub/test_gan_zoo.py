@@ -3,6 +3,8 @@ code's outputs; the second load reads only the cache; files that would run code 
 
 from __future__ import annotations
 
+import json
+import math
 import shutil
 import sys
 import types
@@ -16,8 +18,30 @@ import ganzoo
 from ganzoo.hub.convert import gan_zoo
 from ganzoo.hub.convert.sniff import sniff_format
 from ganzoo.hub.errors import UnsafeCheckpointError
+from ganzoo.models import ProGAN
 
 BAR = 1e-5
+MANIFEST = Path(__file__).parent / "manifests" / "pgan_celebahq_512.json"
+
+
+def test_progan_celebahq_512_matches_the_published_layout_key_for_key() -> None:
+    """The manifest is read off the authors' GNet / DNet; on the meta device our ProGAN for those depths has
+    exactly its tensors after the converter's renaming (23.08M parameters per network)."""
+    manifest = json.loads(MANIFEST.read_text())
+    assert sum(math.prod(s) for s in manifest["netG"].values()) == 23_079_800
+    assert sum(math.prod(s) for s in manifest["netD"].values()) == 23_080_225
+    with torch.device("meta"):
+        model = ProGAN(latent_dim=512, depths=[512, 512, 512, 512, 256, 128, 64, 32])
+        ours = model.state_dict()
+        for name, prefix in (("netG", "generator."), ("netD", "discriminator."), ("avgG", "generator_ema.")):
+            theirs = {k: torch.empty(s) for k, s in manifest[name].items()}
+            renamed = gan_zoo.network_state(theirs, name)
+            assert len(renamed) == len(theirs)
+            mine = {k[len(prefix) :]: v for k, v in ours.items() if k.startswith(prefix)}
+            assert set(mine) - set(renamed) == {"level", "alpha"}  # the growth state is ours alone
+            assert {k: tuple(v.shape) for k, v in renamed.items()} == {
+                k: tuple(mine[k].shape) for k in renamed
+            }
 
 
 def test_the_authors_progan_loads_by_path_and_matches_their_outputs(karras_fixtures: Path) -> None:
