@@ -3,6 +3,7 @@ code's outputs; the second load reads only the cache; files that would run code 
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import shutil
@@ -15,9 +16,11 @@ import torch
 from safetensors.torch import load_file
 
 import ganzoo
+from ganzoo.hub.catalog import CATALOG, URL
 from ganzoo.hub.convert import gan_zoo
 from ganzoo.hub.convert.sniff import sniff_format
 from ganzoo.hub.errors import UnsafeCheckpointError
+from ganzoo.hub.fetch import sha256_of
 from ganzoo.models import ProGAN
 
 BAR = 1e-5
@@ -77,6 +80,30 @@ def test_a_second_load_reads_only_the_cache_and_content_not_suffix_decides(
     second = ganzoo.load(renamed)
     z = torch.randn(2, 64, generator=torch.Generator().manual_seed(0))
     torch.testing.assert_close(second.sample(2, z=z), first.sample(2, z=z))
+
+
+def test_a_catalog_entry_of_the_format_loads_and_its_depths_are_checked_against_the_file(
+    karras_fixtures: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The published entries in the shape of ``progan-celebahq-512``, pointed at the fixture file."""
+    path = karras_fixtures / "pgan-tiny-32.pth"
+    published = CATALOG["progan-celebahq-512"]
+    entry = dataclasses.replace(
+        published,
+        name="progan-fixture",
+        init_args={"latent_dim": 64, "depths": [64, 64, 32, 32]},
+        sha256=sha256_of(path),
+        sources=(URL(path.as_uri()),),
+        filename=path.name,
+    )
+    monkeypatch.setitem(CATALOG, entry.name, entry)
+    expected = load_file(karras_fixtures / "pgan-tiny-32.expected.safetensors")
+    model = ganzoo.load(entry.name)
+    assert (model.sample(4, z=expected["z"]) - expected["img_avg"]).abs().max() <= BAR
+    wrong = dataclasses.replace(entry, name="progan-wrong", init_args={"latent_dim": 64, "depths": [64, 64]})
+    monkeypatch.setitem(CATALOG, wrong.name, wrong)
+    with pytest.raises(ValueError, match=r"depths: \[64, 64\] vs the file's \[64, 64, 32, 32\]"):
+        ganzoo.load(wrong.name)
 
 
 # --- files that would run code ----------------------------------------------------------------------
