@@ -23,6 +23,7 @@ from ganzoo.models.progan import ProGAN
 from ganzoo.models.sagan import SAGAN
 from ganzoo.models.sngan import SNGAN
 from ganzoo.models.stylegan2 import StyleGAN2
+from ganzoo.models.stylegan2_ada import StyleGAN2ADA
 from ganzoo.models.stylegan3 import StyleGAN3
 from ganzoo.models.translation import ImageTranslationModule
 from ganzoo.models.vae import VAE
@@ -55,6 +56,7 @@ __all__ = [
     "ProGAN",
     "Sampler",
     "StyleGAN2",
+    "StyleGAN2ADA",
     "StyleGAN3",
     "Translator",
 ]
