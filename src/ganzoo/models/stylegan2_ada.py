@@ -15,7 +15,7 @@ from ganzoo.registry import PAPERS
 
 @PAPERS.register
 class StyleGAN2ADA(StyleGAN2):
-    """Args: those of ``StyleGAN2``, with ADA on (``ada_target`` 0.6, ``ada_interval`` 4, ``ada_kimg`` 500)."""
+    """Args: those of ``StyleGAN2``, ADA on (``ada_target`` 0.6, ``ada_interval`` 4, ``ada_kimg`` 500)."""
 
     def __init__(
         self, *, ada_target: float | None = 0.6, ada_interval: int = 4, ada_kimg: float = 500.0, **kwargs: Any
