@@ -24,6 +24,7 @@ from ganzoo.models.sagan import SAGAN
 from ganzoo.models.sngan import SNGAN
 from ganzoo.models.stylegan import StyleGAN
 from ganzoo.models.stylegan2 import StyleGAN2
+from ganzoo.models.stylegan2_ada import StyleGAN2ADA
 from ganzoo.models.stylegan3 import StyleGAN3
 from ganzoo.models.translation import ImageTranslationModule
 from ganzoo.models.vae import VAE
@@ -57,6 +58,7 @@ __all__ = [
     "Sampler",
     "StyleGAN",
     "StyleGAN2",
+    "StyleGAN2ADA",
     "StyleGAN3",
     "Translator",
 ]

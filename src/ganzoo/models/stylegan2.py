@@ -201,6 +201,8 @@ class StyleGAN2(ConditionalGANModule):
         )
         self.augment_pipe.p.copy_((self.augment_pipe.p + adjust).clamp(min=0))
         self.ada_signs.zero_()
+        if self._trainer is None:
+            return
         self.log("train/ada_p", self.augment_pipe.p, on_step=True, on_epoch=False)
         self.log("train/ada_rt", rt, on_step=True, on_epoch=False)
 
