@@ -22,6 +22,7 @@ from ganzoo.hub.convert.sniff import sniff_format
 from ganzoo.hub.errors import UnsafeCheckpointError
 from ganzoo.hub.fetch import sha256_of
 from ganzoo.models import ProGAN
+from ganzoo.models.progan import growth_schedule
 
 BAR = 1e-5
 MANIFEST = Path(__file__).parent / "manifests" / "pgan_celebahq_512.json"
@@ -59,6 +60,9 @@ def test_the_authors_progan_loads_by_path_and_matches_their_outputs(karras_fixtu
             "d_out": (model.discriminator(expected["img_g"]) - expected["d_out"]).abs().max().item(),
         }
     assert all(d <= BAR for d in diffs.values()), diffs
+    # Fully grown, and the growth clock says so: training on from here stays at 32x32.
+    seen, per_stage = int(model.images_seen), model.hparams.images_per_stage
+    assert (model.level, model.alpha) == (3, 1.0) == growth_schedule(seen, per_stage, max_level=3)
     # Averaged and raw generators are different networks, and sampling uses the averaged one.
     assert (expected["img_avg"] - expected["img_g"]).abs().max() > 0.1
 
