@@ -116,6 +116,8 @@ def test_stylegan2_config_f_1024_matches_key_for_key() -> None:
     assert shapes(g) == stylegan2_config_f_generator()
     assert shapes(d) == stylegan2_config_f_discriminator()
     assert g.num_ws == 18
+    # The parameter count NVIDIA's training log prints for the config F 1024 generator.
+    assert sum(p.numel() for p in g.parameters()) == 30_370_060
 
 
 def test_stylegan3_t_1024_matches_key_for_key() -> None:

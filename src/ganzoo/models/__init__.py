@@ -22,7 +22,9 @@ from ganzoo.models.pix2pix import Pix2Pix
 from ganzoo.models.progan import ProGAN
 from ganzoo.models.sagan import SAGAN
 from ganzoo.models.sngan import SNGAN
+from ganzoo.models.stylegan import StyleGAN
 from ganzoo.models.stylegan2 import StyleGAN2
+from ganzoo.models.stylegan2_ada import StyleGAN2ADA
 from ganzoo.models.stylegan3 import StyleGAN3
 from ganzoo.models.translation import ImageTranslationModule
 from ganzoo.models.vae import VAE
@@ -54,7 +56,9 @@ __all__ = [
     "Pix2Pix",
     "ProGAN",
     "Sampler",
+    "StyleGAN",
     "StyleGAN2",
+    "StyleGAN2ADA",
     "StyleGAN3",
     "Translator",
 ]

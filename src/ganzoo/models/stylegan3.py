@@ -1,11 +1,11 @@
 """StyleGAN3: Karras et al., "Alias-Free Generative Adversarial Networks", NeurIPS 2021.
 
-StyleGAN2's training (its discriminator, non-saturating loss and lazy R1, ADA as an option) with the
+StyleGAN2's training (its residual discriminator, non-saturating loss and lazy R1, ADA as an option) with the
 alias-free generator of ``ganzoo.nn.stylegan3``: config T (translation equivariant, 3x3 convolutions,
 separable Kaiser filters) by default, config R (rotation equivariant: 1x1 convolutions, radial filters,
 twice the channels) with ``config="r"``. The authors' settings: a 2-layer mapping network, no path length
-regularisation and no style mixing, D without residual connections, G lr 0.0025 and D lr 0.002, and an EMA
-ramped up over the first images. Not reproduced: the Gaussian blur of D's inputs over the first 200k
+regularisation and no style mixing, G lr 0.0025 and D lr 0.002, and an EMA ramped up over the first
+images. Not reproduced: the Gaussian blur of D's inputs over the first 200k
 images (``blur_init_sigma``), which the paper adds for training stability at the start.
 """
 
@@ -54,7 +54,7 @@ class StyleGAN3(StyleGAN2):
         super().__init__(
             synthesis_kwargs=synthesis,
             mapping_kwargs={"num_layers": 2, **(mapping_kwargs or {})},
-            discriminator_kwargs={"architecture": "orig", **(discriminator_kwargs or {})},
+            discriminator_kwargs=discriminator_kwargs,
             pl_weight=pl_weight,
             style_mixing_prob=style_mixing_prob,
             ema_rampup=ema_rampup,

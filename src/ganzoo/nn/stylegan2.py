@@ -184,6 +184,7 @@ class SynthesisBlock(nn.Module):
         conv_clamp: float | None = 256,
         use_noise: bool = True,
         fused_modconv_default: bool | str = True,
+        **layer_kwargs: object,
     ) -> None:
         if architecture not in ("orig", "skip", "resnet"):
             raise ValueError(f"architecture must be 'orig', 'skip' or 'resnet', got {architecture!r}")
@@ -194,6 +195,7 @@ class SynthesisBlock(nn.Module):
         self.register_buffer("resample_filter", setup_filter(list(resample_filter)))
         self.num_conv = self.num_torgb = 0
         layer = {"w_dim": w_dim, "resolution": resolution, "conv_clamp": conv_clamp, "use_noise": use_noise}
+        layer.update(layer_kwargs)  # kernel_size, activation
         if in_channels == 0:
             self.const = nn.Parameter(torch.randn(out_channels, resolution, resolution))
         else:

@@ -77,11 +77,16 @@ def read_file(path: Path) -> dict[str, Any]:
 
 def init_args_of(config: Mapping[str, Any], origin: str) -> dict[str, Any]:
     """``ProGAN``'s arguments for a pytorch_GAN_zoo config; refuses what ``ProGAN`` does not build."""
+    classes = config.get("categoryVectorDim", 0)
+    if classes:
+        raise ValueError(
+            f"{origin} is class-conditional (AC-GAN over {classes} class inputs, e.g. the DTD model), which "
+            "ganzoo's ProGAN does not build; only unconditional pytorch_GAN_zoo models load"
+        )
     unsupported = {
         "equalizedlR": (config.get("equalizedlR", True), True),
         "perChannelNormalization": (config.get("perChannelNormalization", True), True),
         "leakyReluLeak": (config.get("leakyReluLeak", 0.2), 0.2),
-        "categoryVectorDim": (config.get("categoryVectorDim", 0), 0),
     }
     for key, (value, needed) in unsupported.items():
         if value != needed:
@@ -97,6 +102,10 @@ def init_args_of(config: Mapping[str, Any], origin: str) -> dict[str, Any]:
         "channels": int(config.get("dimOutput", 3)),
         "minibatch_stddev": bool(config.get("miniBatchStdDev", False)),
     }
+
+
+def _as_list(value: Any) -> Any:
+    return list(value) if isinstance(value, tuple) else value
 
 
 def describe(path: Path) -> tuple[str, dict[str, Any]]:
@@ -140,8 +149,15 @@ def convert(path: Path, init_args: Mapping[str, Any]) -> dict[str, Tensor]:
     """Keys of ``ganzoo.models.ProGAN`` (G, D, the EMA G, the growth state and step counters)."""
     raw = read_file(path)
     config = raw["config"]
-    depths = init_args.get("depths") or init_args_of(config, str(path))["depths"]
-    level, alpha = len(depths) - 1, 1.0 - float(config.get("alpha", 0.0))
+    described = init_args_of(config, str(path))
+    differ = [
+        f"{k}: {init_args[k]!r} vs the file's {v!r}"
+        for k, v in described.items()
+        if k in init_args and _as_list(init_args[k]) != v
+    ]
+    if differ:
+        raise ValueError(f"{path} was trained with other arguments than these: " + "; ".join(differ))
+    level, alpha = len(described["depths"]) - 1, 1.0 - float(config.get("alpha", 0.0))
     out: dict[str, Tensor] = {}
     for name, prefix in (("netG", "generator."), ("netD", "discriminator."), ("avgG", "generator_ema.")):
         if name == "netD" and init_args.get("generator_only"):

@@ -273,13 +273,45 @@ def _discriminator_config(d: PersistentObject) -> dict[str, Any]:
     return kwargs
 
 
+_MAPPING_DEFAULTS = {"embed_features": None, "layer_features": None, "activation": "lrelu",
+                     "lr_multiplier": 0.01, "w_avg_beta": 0.998}  # fmt: skip
+_DEFAULTS: dict[str, dict[str, dict[str, Any]]] = {
+    "stylegan2": {
+        "mapping_kwargs": {"num_layers": 8, **_MAPPING_DEFAULTS},
+        "synthesis_kwargs": {"channel_base": 32768, "channel_max": 512, "architecture": "skip",
+                             "resample_filter": [1, 3, 3, 1], "conv_clamp": 256, "use_noise": True,
+                             "activation": "lrelu", "kernel_size": 3, "fused_modconv_default": True},
+    },
+    "stylegan3": {
+        "mapping_kwargs": {"num_layers": 2, **_MAPPING_DEFAULTS},
+        "synthesis_kwargs": {"channel_base": 32768, "channel_max": 512, "num_layers": 14, "num_critical": 2,
+                             "first_cutoff": 2, "first_stopband": 2**2.1, "last_stopband_rel": 2**0.3,
+                             "margin_size": 10, "output_scale": 0.25, "conv_kernel": 3, "filter_size": 6,
+                             "lrelu_upsampling": 2, "use_radial_filters": False, "conv_clamp": 256},
+    },
+}  # fmt: skip
+# Options that only set how fast a training statistic is tracked; they do not change the outputs.
+_TRAINING_ONLY = {"magnitude_ema_beta", "fused_modconv_default"}
+
+
+def _effective(kind: str, args: Mapping[str, Any]) -> dict[str, Any]:
+    """The generator arguments that decide its outputs, with the networks' defaults filled in."""
+    out: dict[str, Any] = {
+        k: args.get(k) for k in ("z_dim", "c_dim", "w_dim", "img_resolution", "img_channels")
+    }
+    for part, defaults in _DEFAULTS[kind].items():
+        given = {k: v for k, v in (args.get(part) or {}).items() if k not in _TRAINING_ONLY}
+        out[part] = {**{k: v for k, v in defaults.items() if k not in _TRAINING_ONLY}, **plain(given)}
+    return out
+
+
 def convert(path: Path, init_args: Mapping[str, Any]) -> dict[str, Tensor]:
     """The state dict of the paper model ``init_args`` builds: G_ema as ``generator`` for a generator-only
     model, else G, G_ema and D in their places. Fails, naming both, when the file holds another network."""
     data = read_network_pickle(path)
     _, described = _describe(data)
-    mine = {k: v for k, v in described.items() if k not in ("generator_only", "discriminator_kwargs")}
-    theirs = {k: init_args.get(k) for k in mine}
+    kind = network_kind(data["G_ema"])
+    mine, theirs = _effective(kind, described), _effective(kind, init_args)
     if theirs != mine:
         raise ValueError(
             f"{path} holds a generator with arguments {mine}, but the model to load it into has {theirs}"
