@@ -102,8 +102,9 @@ def test_a_truncated_first_transfer_is_named_not_pinned_and_the_retry_succeeds(
     [
         (b"<!DOCTYPE html>\n<html><body>Rate limit exceeded</body></html>", "is an HTML or XML page"),
         (bytes(range(256)) * 8, "neither a zip archive nor a pickle"),
+        (b"\x80\x02" + bytes(range(95, 256)) * 8, "its pickle data does not parse"),
     ],
-    ids=["html", "random-bytes"],
+    ids=["html", "random-bytes", "random-bytes-after-a-pickle-header"],
 )
 def test_an_error_page_or_random_bytes_are_named_and_not_pinned(
     saved, server: Server, monkeypatch, isolated_cache, body, named
@@ -118,7 +119,7 @@ def test_an_error_page_or_random_bytes_are_named_and_not_pinned(
     with pytest.raises(ValueError, match=named) as err:
         ganzoo.load(entry.name)
     assert "holds Python objects" not in str(err.value)
-    assert "latest_net_G.pth is not a PyTorch file" in str(err.value)
+    assert "latest_net_G.pth is" in str(err.value) and "not a PyTorch file" in str(err.value)
     assert _files(isolated_cache) == []
 
 

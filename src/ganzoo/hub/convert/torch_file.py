@@ -9,6 +9,7 @@ size in memory (``torch.save`` stores members uncompressed; only a crafted file 
 from __future__ import annotations
 
 import pickle
+import re
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -69,8 +70,12 @@ def load_plain(path: Path, hint: str = "") -> Any:
             check_expansion(path)
         return torch.load(path, map_location="cpu", weights_only=True)
     except pickle.UnpicklingError as err:
-        if "weights only" not in str(err).lower():
-            raise ValueError(f"{path} is damaged: its pickle data does not parse ({err})") from err
+        if not re.search(r"Unsupported (global|class)", str(err)):  # not code: bytes that do not parse
+            reason = str(err).split("WeightsUnpickler error:")[-1].split("\n\nCheck")[0].strip()
+            raise ValueError(
+                f"{path} is damaged or not a PyTorch file: its pickle data does not parse ({reason}). "
+                "Download or write it again."
+            ) from err
         raise UnsafeCheckpointError(
             f"refusing to load {path}: it holds Python objects beyond tensors and plain data, which only "
             f"arbitrary code could rebuild, and ganzoo never unpickles those ({str(err).splitlines()[0]})."
