@@ -23,6 +23,7 @@ __all__ = [
     "categorical_code_nll",
     "clip_weights_",
     "dragan_penalty",
+    "epsilon_drift",
     "gaussian_code_nll",
     "gaussian_kl",
     "gradient_penalty",
@@ -80,6 +81,12 @@ def clip_weights_(module: nn.Module, clip: float) -> None:
     """Clamp every parameter of the critic to [-clip, clip] in place (WGAN's Lipschitz constraint)."""
     for p in module.parameters():
         p.clamp_(-clip, clip)
+
+
+def epsilon_drift(real: Tensor) -> Tensor:
+    """E[D(x)^2]: ProGAN's drift term (Karras et al. 2018, Sec. A.1), weighted by epsilon_drift = 1e-3, which
+    keeps a Wasserstein critic's outputs from drifting far from zero."""
+    return real.pow(2).mean()
 
 
 # --- Hinge (Lim & Ye 2017; Miyato et al. 2018) -------------------------------------------------------

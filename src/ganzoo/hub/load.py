@@ -6,6 +6,8 @@ converted once by the converter of its format (``convert``), and cached as ``con
 content, each file sealed with its hash (``cache_files``). Every later load reads only that folder, checks the
 seals, and builds the model through the paper registry (``build``); a damaged folder is deleted and rebuilt
 from the download. The hash of a file published without one is pinned only once it converted and loaded.
+A published checkpoint the user already has is recognised by its content (``convert.sniff``) and cached the
+same way, keyed by its hash.
 """
 
 from __future__ import annotations
@@ -15,7 +17,9 @@ import json
 import os
 import shutil
 import warnings
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import torch
 from filelock import FileLock
@@ -24,8 +28,9 @@ from huggingface_hub import hf_hub_download
 from ganzoo.hub.build import build_checked, load_directory, load_weights, specs_of
 from ganzoo.hub.cache_files import check_seal, publish_mode, seal, staging, sweep
 from ganzoo.hub.catalog import CATALOG, Pretrained, get_entry
-from ganzoo.hub.convert import get_converter
+from ganzoo.hub.convert import describe, get_converter
 from ganzoo.hub.convert.lightning_ckpt import read_checkpoint
+from ganzoo.hub.convert.sniff import sniff_format
 from ganzoo.hub.errors import CacheCorruptionError, WeightsNotFoundError
 from ganzoo.hub.fetch import (
     cache_root,
@@ -37,6 +42,7 @@ from ganzoo.hub.fetch import (
     is_offline,
     known_sha256,
     record_pin,
+    sha256_of,
 )
 from ganzoo.hub.folder import CONFIG_NAME, WEIGHTS_NAME, write_directory
 from ganzoo.models.base import GANModule
@@ -54,7 +60,9 @@ def load(
     """The model in eval mode, on ``device`` / in ``dtype`` if given, ready to ``sample()``.
 
     ``name_or_path`` is a catalog name (``ganzoo.list_models()``), a folder holding ``config.json`` +
-    ``model.safetensors``, a Lightning ``.ckpt``, or ``hf://owner/repo[/subfolder][@revision]``.
+    ``model.safetensors``, a Lightning ``.ckpt``, a published checkpoint file in a format recognised from its
+    content (pytorch_GAN_zoo's ``.pth``, NVIDIA's network ``.pkl``), or
+    ``hf://owner/repo[/subfolder][@revision]``.
     ``model_class`` is needed only for a ``.ckpt`` written without the ganzoo CLI, which does not record it.
     The model runs inference through ``optimize_for_inference()`` (e.g. BigGAN-deep's folded, channels-last
     copy): the same outputs, faster; entering training mode undoes it.
@@ -72,8 +80,12 @@ def _load(name_or_path: str | os.PathLike[str], model_class: type[GANModule] | s
     if path.is_file():
         if path.suffix == ".ckpt":
             return _load_ckpt(path, model_class)
+        fmt = sniff_format(path)
+        if fmt is not None:
+            return _load_file(path, fmt)
         raise ValueError(
-            f"cannot load {path}: expected a Lightning .ckpt, a folder with {CONFIG_NAME} + {WEIGHTS_NAME}, "
+            f"cannot load {path}: expected a Lightning .ckpt, a published checkpoint ganzoo recognises "
+            f"(pytorch_GAN_zoo .pth, NVIDIA network .pkl), a folder with {CONFIG_NAME} + {WEIGHTS_NAME}, "
             "a catalog name or hf://owner/repo"
         )
     if text in CATALOG or not _looks_like_path(text):
@@ -98,6 +110,25 @@ def _load_ckpt(path: Path, model_class: type[GANModule] | str | None) -> GANModu
         raise ValueError(f"{path} records its model class as {cls!r}, not a class path; pass model_class=")
     model = build_checked(cls, init_args, specs_of(state_dict, str(path)), str(path))
     return load_weights(model, state_dict, str(path))
+
+
+def _load_file(path: Path, fmt: str) -> GANModule:
+    """A published checkpoint file, converted once into the cache (keyed by its sha256), then read there."""
+    target = cache_root() / "files" / sha256_of(path)[:16]
+    target.parent.mkdir(parents=True, exist_ok=True)
+    lock = target.parent / f"{target.name}.lock"
+    with FileLock(str(lock)):
+        try:
+            if (model := _read_sealed(target)) is not None:
+                return model
+            class_path, init_args = describe(fmt, path)
+            state_dict = get_converter(fmt)(path, init_args)
+            model = build_checked(class_path, init_args, specs_of(state_dict, str(path)), str(path))
+            load_weights(model, state_dict, str(path))
+            _write_atomically(target, class_path, init_args, model)
+            return model
+        finally:
+            lock.unlink(missing_ok=True)
 
 
 def _load_hf(spec: str) -> GANModule:
@@ -159,10 +190,14 @@ def _load_entry(entry: Pretrained) -> GANModule:
 
 
 def _read_converted(entry: Pretrained) -> GANModule | None:
-    """The cached conversion, if there is one and its files are those written; a damaged one is deleted."""
+    """The entry's cached conversion, if there is one and it is whole."""
     sha256 = known_sha256(entry.name, entry.sha256)
-    target = converted_dir(entry, sha256) if sha256 is not None else None
-    if target is None or not (target / CONFIG_NAME).is_file():
+    return None if sha256 is None else _read_sealed(converted_dir(entry, sha256))
+
+
+def _read_sealed(target: Path) -> GANModule | None:
+    """The model cached in ``target`` if its files are those written; a damaged folder is deleted."""
+    if not (target / CONFIG_NAME).is_file():
         return None
     try:
         for name in (CONFIG_NAME, WEIGHTS_NAME):
@@ -185,17 +220,17 @@ def _convert(entry: Pretrained) -> GANModule:
         if raw.new:  # never pinned, never kept: the next load downloads again
             discard(raw)
         raise
-    _write_atomically(converted_dir(entry, raw.sha256), entry, model)
+    _write_atomically(converted_dir(entry, raw.sha256), entry.model, entry.init_args, model)
     if raw.new:
         record_pin(entry.name, raw.sha256, str(raw.path), entry.sha256)
     return model
 
 
-def _write_atomically(target: Path, entry: Pretrained, model: GANModule) -> None:
+def _write_atomically(target: Path, class_path: str, init_args: Mapping[str, Any], model: GANModule) -> None:
     """Stage the folder, seal its files, give it the user's permissions, then move it into place."""
     staged = staging(target.parent, target.name, folder=True)
     try:
-        write_directory(staged, entry.model, entry.init_args, model.state_dict())
+        write_directory(staged, class_path, init_args, model.state_dict())
         for name in (WEIGHTS_NAME, CONFIG_NAME):
             seal(staged / name)
         publish_mode(staged)

@@ -19,8 +19,11 @@ from ganzoo.models.infogan import InfoGAN
 from ganzoo.models.latent import LatentGANModule
 from ganzoo.models.lsgan import LSGAN
 from ganzoo.models.pix2pix import Pix2Pix
+from ganzoo.models.progan import ProGAN
 from ganzoo.models.sagan import SAGAN
 from ganzoo.models.sngan import SNGAN
+from ganzoo.models.stylegan2 import StyleGAN2
+from ganzoo.models.stylegan3 import StyleGAN3
 from ganzoo.models.translation import ImageTranslationModule
 from ganzoo.models.vae import VAE
 from ganzoo.models.wgan import WGAN
@@ -49,6 +52,9 @@ __all__ = [
     "LatentGANModule",
     "LazyRegularizer",
     "Pix2Pix",
+    "ProGAN",
     "Sampler",
+    "StyleGAN2",
+    "StyleGAN3",
     "Translator",
 ]

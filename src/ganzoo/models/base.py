@@ -142,6 +142,10 @@ class GANModule(Publishable, L.LightningModule):
     def after_d_step(self, out: dict[str, Tensor]) -> None:
         """Called after each discriminator update with its (detached) outputs."""
 
+    def ema_decay_for(self, batch: Any) -> float:
+        """The EMA decay of this generator update: ``ema_decay``, or 0 (a copy) until ``ema_start``."""
+        return self.hparams.ema_decay if self.num_g_steps > self.hparams.ema_start else 0.0
+
     def lazy_regularizers(self) -> Sequence[LazyRegularizer]:
         """Terms the loop optimizes every N updates of their network (none by default)."""
         return ()
@@ -198,8 +202,7 @@ class GANModule(Publishable, L.LightningModule):
         self._log_losses("g", out_g)
         self._lazy_updates(opt_g, batch, "generator", int(self.num_g_steps))
         if self.generator_ema is not None:
-            decay = self.hparams.ema_decay if self.num_g_steps > self.hparams.ema_start else 0.0
-            ema_update_(self.generator_ema, self.generator, decay)
+            ema_update_(self.generator_ema, self.generator, self.ema_decay_for(batch))
         if self.scheduler is not None and self.hparams.scheduler_interval == "step":
             for sched in self.lr_schedulers():
                 sched.step()
