@@ -214,6 +214,7 @@ def main() -> None:
         stats = _best_seconds(
             {
                 "arrays": lambda: _arrays_only(stats_path),
+                "unchecked": lambda: FeatureStats.load(stats_path, checksum=False),
                 "sealed": lambda: FeatureStats.load(stats_path, checksum=not is_sealed(stats_path)),
                 "checked": lambda: FeatureStats.load(stats_path),
                 "fingerprint": lambda: contents_fingerprint(images),
@@ -263,13 +264,15 @@ def main() -> None:
             "",
             "| step | seconds |",
             "| --- | --- |",
-            f"| before: the arrays alone (`np.load`) | {stats['arrays']:.3f} |",
+            f"| the arrays alone (`np.load`), for scale | {stats['arrays']:.3f} |",
+            f"| before: `FeatureStats.load` without its checksum (validation, finiteness) | "
+            f"{stats['unchecked']:.3f} |",
             f"| after, warm: seal's size + mtime, then the arrays and finiteness | {stats['sealed']:.3f} |",
             f"| after, first read of a new or changed file: checksum + finiteness | {stats['checked']:.3f} |",
             f"| dataset fingerprint (`contents_fingerprint`, 10k files) | {stats['fingerprint']:.3f} |",
             "",
-            f"On a warm cache the checks cost **{stats['sealed'] / stats['arrays'] - 1:+.1%}** over the "
-            f"arrays alone; hashing them (once per file) {stats['checked'] / stats['arrays'] - 1:+.0%}.",
+            f"On a warm cache the seal check costs **{stats['sealed'] / stats['unchecked'] - 1:+.1%}**; "
+            f"hashing the arrays (once per file) {stats['checked'] / stats['unchecked'] - 1:+.0%}.",
             "",
         ]
     )
