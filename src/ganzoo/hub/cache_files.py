@@ -128,6 +128,16 @@ def seal(path: Path, sha256: str | None = None) -> str:
     return digest
 
 
+def is_sealed(path: Path) -> bool:
+    """Whether ``path`` has a seal whose size and mtime it still has (a ``stat``; no hashing)."""
+    try:
+        stat = path.stat()
+        record = json.loads(seal_path(path).read_text())
+        return (stat.st_size, stat.st_mtime_ns) == (int(record["size"]), int(record["mtime_ns"]))
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
+
+
 def check_seal(path: Path) -> None:
     """Raise ``CacheCorruptionError`` naming ``path`` unless it is the file that was sealed."""
     sidecar = seal_path(path)

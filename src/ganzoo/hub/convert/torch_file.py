@@ -9,6 +9,8 @@ size in memory (``torch.save`` stores members uncompressed; only a crafted file 
 from __future__ import annotations
 
 import pickle
+import pickletools
+import re
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -55,6 +57,18 @@ def check_expansion(path: Path) -> None:
         )
 
 
+_OBJECT_OPCODES = {"GLOBAL", "STACK_GLOBAL", "INST", "OBJ", "REDUCE", "NEWOBJ", "NEWOBJ_EX", "BUILD"}
+
+
+def holds_objects(path: Path) -> bool:
+    """Whether a plain pickle file parses and names classes or functions (read, never executed)."""
+    try:
+        with open(path, "rb") as f:
+            return any(op.name in _OBJECT_OPCODES for op, _, _ in pickletools.genops(f))
+    except Exception:  # any parse failure: not a well-formed pickle
+        return False
+
+
 def load_plain(path: Path, hint: str = "") -> Any:
     """The contents of a ``torch.save`` file made only of tensors and plain Python data.
 
@@ -69,8 +83,12 @@ def load_plain(path: Path, hint: str = "") -> Any:
             check_expansion(path)
         return torch.load(path, map_location="cpu", weights_only=True)
     except pickle.UnpicklingError as err:
-        if "weights only" not in str(err).lower():
-            raise ValueError(f"{path} is damaged: its pickle data does not parse ({err})") from err
+        if not (re.search(r"Unsupported (global|class)", str(err)) or holds_objects(path)):
+            reason = str(err).split("WeightsUnpickler error:")[-1].split("\n\nCheck")[0].strip()
+            raise ValueError(
+                f"{path} is damaged or not a PyTorch file: its pickle data does not parse ({reason}). "
+                "Download or write it again."
+            ) from err
         raise UnsafeCheckpointError(
             f"refusing to load {path}: it holds Python objects beyond tensors and plain data, which only "
             f"arbitrary code could rebuild, and ganzoo never unpickles those ({str(err).splitlines()[0]})."
