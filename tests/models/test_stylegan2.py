@@ -159,3 +159,27 @@ def test_stylegan3_trains_a_step_and_tracks_input_magnitudes() -> None:
     assert int(model.num_g_steps) == 2 and float(layer.magnitude_ema) != 1.0
     assert model.hparams.pl_weight == 0 and model.hparams.style_mixing_prob == 0
     assert model.sample(2, seed=0).shape == (2, 3, 16, 16)
+
+
+def test_interpolation_walks_straight_lines_in_w() -> None:
+    from ganzoo.interpolate import interpolate
+
+    model = tiny().eval()
+    frames = interpolate(model, 5, seeds=(1, 2), truncation=0.5)
+    z = torch.cat([model.sample_latent(1, generator=torch.Generator().manual_seed(s)) for s in (1, 2)])
+    a, b = model.mapping(z, truncation=0.5)
+    middle = model.synthesis(((a + b) / 2)[None])
+    assert frames.shape == (5, 3, 16, 16)
+    torch.testing.assert_close(frames[2:3], middle, atol=1e-5, rtol=1e-4)
+    torch.testing.assert_close(frames[4:], model.synthesis(b[None]), atol=1e-5, rtol=1e-4)
+
+
+def test_the_sample_command_takes_truncation_for_a_network_pickle(
+    tmp_path: Path, karras_fixtures: Path
+) -> None:
+    from ganzoo.cli import main
+
+    out = tmp_path / "faces.png"
+    args = ["sample", str(karras_fixtures / "stylegan2-tiny-32.pkl"), "--truncation", "0.7", "-n", "4"]
+    assert main([*args, "-o", str(out)]) == 0
+    assert Image.open(out).size[0] >= 64
