@@ -270,6 +270,20 @@ class StyleGAN2(ConditionalGANModule):
 
     # --- sampling and editing ---------------------------------------------------------------------
 
+    def make_inference_generator(self) -> nn.Module | None:
+        """On a CPU, a copy whose modulated convolutions scale activations around one shared convolution
+        instead of running a grouped convolution per sample (same outputs to float rounding, fewer and
+        larger kernels); ``None`` elsewhere and for networks without such blocks."""
+        net = self.sampling_generator
+        blocks = [m for m in net.modules() if hasattr(m, "fused_modconv_default")]
+        if self.device.type != "cpu" or not blocks:
+            return None
+        copy_ = copy.deepcopy(net).requires_grad_(False).eval()
+        for block in copy_.modules():
+            if hasattr(block, "fused_modconv_default"):
+                block.fused_modconv_default = False
+        return copy_
+
     def _chunks(self, n: int) -> list[slice]:
         res = self.hparams.img_resolution
         size = max(1, _PIXELS_PER_CHUNK_CPU // (res * res))
