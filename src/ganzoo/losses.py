@@ -254,3 +254,15 @@ LOSSES: dict[str, tuple[Callable[[Tensor, Tensor], Tensor], Callable[[Tensor], T
     "least_squares": (least_squares_d, least_squares_g),
 }
 """(discriminator loss, generator loss) pairs by name, for papers that take ``loss=`` as an argument."""
+
+
+# --- StarGAN (Choi et al. 2018) ----------------------------------------------------------------------
+
+
+def attribute_bce(logits: Tensor, targets: Tensor) -> Tensor:
+    """sum_i BCE(logit_i, target_i) over the attributes, averaged over the batch: the domain classification
+    loss of an auxiliary classifier over independent binary attributes (StarGAN's L_cls on CelebA)."""
+    return F.binary_cross_entropy_with_logits(logits, targets, reduction="sum") / logits.shape[0]
+
+
+__all__ += ["attribute_bce"]

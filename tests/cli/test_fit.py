@@ -40,6 +40,7 @@ BIN = Path(sys.executable).parent
 TRANSLATION_OVERRIDES = {
     "Paired": ["--model.ngf", "4", "--model.ndf", "4"],
     "Unpaired": ["--model.ngf", "4", "--model.ndf", "4", "--data.load_size", "72", "--data.crop_size", "64"],
+    "CelebAAttributes": ["--model.g_conv_dim", "8", "--model.d_conv_dim", "8", "--data.image_size", "64"],
 }
 
 

@@ -1,7 +1,8 @@
 """One module per paper; each registers its class in ``ganzoo.registry.PAPERS``, so ``--model DCGAN``,
 zoo cards and saved models find it by name. The bases: ``GANModule`` (the training loop),
-``LatentGANModule`` / ``ConditionalGANModule`` (noise-to-image, ``Sampler``), ``ImageTranslationModule``
-(``Translator``). ``VAE`` is the one model that is not a GAN: a LightningModule that is a ``Sampler``."""
+``LatentGANModule`` / ``ConditionalGANModule`` (noise-to-image, ``Sampler``), ``TranslationModule`` /
+``ImageTranslationModule`` (``Translator``). ``VAE`` is the one model that is not a GAN: a LightningModule
+that is a ``Sampler``."""
 
 from ganzoo.models.acgan import ACGAN
 from ganzoo.models.base import GANModule, LazyRegularizer
@@ -21,7 +22,8 @@ from ganzoo.models.lsgan import LSGAN
 from ganzoo.models.pix2pix import Pix2Pix
 from ganzoo.models.sagan import SAGAN
 from ganzoo.models.sngan import SNGAN
-from ganzoo.models.translation import ImageTranslationModule
+from ganzoo.models.stargan import StarGAN
+from ganzoo.models.translation import ImageTranslationModule, TranslationModule
 from ganzoo.models.vae import VAE
 from ganzoo.models.wgan import WGAN
 from ganzoo.models.wgan_gp import WGANGP
@@ -50,5 +52,7 @@ __all__ = [
     "LazyRegularizer",
     "Pix2Pix",
     "Sampler",
+    "StarGAN",
+    "TranslationModule",
     "Translator",
 ]

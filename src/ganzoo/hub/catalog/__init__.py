@@ -9,7 +9,7 @@ with underscores.
 
 from __future__ import annotations
 
-from ganzoo.hub.catalog import biggan, cyclegan, mnist, pix2pix  # noqa: F401  (each registers its entries)
+from ganzoo.hub.catalog import biggan, cyclegan, mnist, pix2pix, stargan  # noqa: F401  (each registers its entries)
 from ganzoo.hub.catalog.entry import URL, WEIGHTS_DIR, HFFile, Metric, Pretrained, Source, packaged
 from ganzoo.hub.errors import UnknownModelError
 from ganzoo.registry import WEIGHTS, close_matches

@@ -24,6 +24,7 @@ FORMATS: dict[str, str] = {
     "lightning-ckpt": "ganzoo.hub.convert.lightning_ckpt",
     "mmgen-biggan": "ganzoo.hub.convert.mmgen_biggan",
     "pytorch-pretrained-biggan": "ganzoo.hub.convert.pytorch_pretrained_biggan",
+    "stargan": "ganzoo.hub.convert.stargan",
 }
 
 
