@@ -14,7 +14,10 @@ from ganzoo.models.cgan import CGAN
 from ganzoo.models.conditional import ConditionalGANModule
 from ganzoo.models.cyclegan import CycleGAN
 from ganzoo.models.dcgan import DCGAN
+from ganzoo.models.discogan import DiscoGAN
+from ganzoo.models.distancegan import DistanceGAN
 from ganzoo.models.dragan import DRAGAN
+from ganzoo.models.dualgan import DualGAN
 from ganzoo.models.gan import GAN
 from ganzoo.models.infogan import InfoGAN
 from ganzoo.models.latent import LatentGANModule
@@ -24,6 +27,7 @@ from ganzoo.models.sagan import SAGAN
 from ganzoo.models.sngan import SNGAN
 from ganzoo.models.stargan import StarGAN
 from ganzoo.models.translation import ImageTranslationModule, TranslationModule
+from ganzoo.models.unpaired import UnpairedTranslationModule
 from ganzoo.models.vae import VAE
 from ganzoo.models.wgan import WGAN
 from ganzoo.models.wgan_gp import WGANGP
@@ -45,6 +49,9 @@ __all__ = [
     "BigGANDeep",
     "ConditionalGANModule",
     "CycleGAN",
+    "DiscoGAN",
+    "DistanceGAN",
+    "DualGAN",
     "GANModule",
     "ImageTranslationModule",
     "InfoGAN",
@@ -55,4 +62,5 @@ __all__ = [
     "StarGAN",
     "TranslationModule",
     "Translator",
+    "UnpairedTranslationModule",
 ]

@@ -26,7 +26,7 @@ from ganzoo.nn.resnet_generator import ResnetGenerator
 from ganzoo.nn.unet import UNetGenerator
 
 Direction = Literal["AtoB", "BtoA"]
-TranslationLoss = Literal["nonsaturating", "least_squares"]
+TranslationLoss = Literal["nonsaturating", "least_squares", "wasserstein"]
 
 
 GeneratorName = Literal["unet_256", "unet_128", "unet_64", "unet_32", "resnet_9blocks", "resnet_6blocks"]
@@ -109,6 +109,8 @@ def _halved(loss_d: Callable[[Tensor, Tensor], Tensor]) -> Callable[[Tensor, Ten
 OBJECTIVES: dict[str, tuple[Callable[[Tensor, Tensor], Tensor], Callable[[Tensor], Tensor]]] = {
     "nonsaturating": (_halved(losses.nonsaturating_d), losses.nonsaturating_g),
     "least_squares": (losses.least_squares_d, lambda fake: 2.0 * losses.least_squares_g(fake)),
+    # The mean critic score (DualGAN's adversarial loss), not halved.
+    "wasserstein": (losses.wasserstein_d, losses.wasserstein_g),
 }
 
 
@@ -197,7 +199,8 @@ class ImageTranslationModule(TranslationModule):
             ``--norm``; ``dropout`` is ``not --no_dropout`` (``NetworkOptions``).
         generator_only: build the published form: the generator(s) alone, for inference.
         loss: ``"nonsaturating"`` (the authors' ``vanilla``: BCE on logits) or ``"least_squares"``
-            (``lsgan``: MSE against 1 / 0, without LSGAN's factor 1/2 on G's loss).
+            (``lsgan``: MSE against 1 / 0, without LSGAN's factor 1/2 on G's loss) or ``"wasserstein"``
+            (mean critic scores).
         n_epochs, n_epochs_decay: lr constant for ``n_epochs`` epochs, then linearly decayed over
             ``n_epochs_decay`` epochs (the authors' ``--n_epochs`` / ``--n_epochs_decay``,
             ``--lr_policy linear``).
@@ -224,9 +227,10 @@ class ImageTranslationModule(TranslationModule):
         image_size: int = 256,
         **kwargs: Any,
     ) -> None:
-        if loss not in ("nonsaturating", "least_squares"):
+        if loss not in OBJECTIVES:
             raise ValueError(
-                f"loss must be 'nonsaturating' (vanilla) or 'least_squares' (lsgan), got {loss!r}"
+                "loss must be 'nonsaturating' (vanilla), 'least_squares' (lsgan) or 'wasserstein', "
+                f"got {loss!r}"
             )
         if n_epochs < 0 or n_epochs_decay < 0 or n_epochs + n_epochs_decay == 0:
             raise ValueError(
