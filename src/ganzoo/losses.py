@@ -9,7 +9,7 @@ and every one of them can be checked against its formula in isolation.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 
 import torch
 import torch.nn.functional as F
@@ -315,3 +315,28 @@ __all__ += [
     "mean_feature_matching",
     "pairwise_distances",
 ]
+
+
+# --- UNIT / MUNIT (Liu et al. 2017; Huang et al. 2018) ---------------------------------------------
+
+
+def multiscale_least_squares_d(real: Sequence[Tensor], fake: Sequence[Tensor]) -> Tensor:
+    """sum over scales of E[(D(x) - 1)^2] + E[D(G(z))^2]: the LSGAN loss of a multi-scale D, unhalved."""
+    return sum(
+        (((r - 1) ** 2).mean() + (f**2).mean() for r, f in zip(real, fake, strict=True)),
+        real[0].new_zeros(()),
+    )
+
+
+def multiscale_least_squares_g(fake: Sequence[Tensor]) -> Tensor:
+    """sum over scales of E[(D(G(z)) - 1)^2]."""
+    return sum((((f - 1) ** 2).mean() for f in fake), fake[0].new_zeros(()))
+
+
+def unit_kl(mean: Tensor) -> Tensor:
+    """UNIT's KL term for a Gaussian code of unit variance: E[mu^2] (KL to N(0, I) up to its factor 1/2 and
+    constants, as the authors compute it)."""
+    return mean.pow(2).mean()
+
+
+__all__ += ["multiscale_least_squares_d", "multiscale_least_squares_g", "unit_kl"]

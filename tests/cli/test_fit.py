@@ -61,7 +61,12 @@ def data_overrides(
         return ["--data", "image_folder", *args]
     if data_class == "ImageNet":  # class folders of a login-only download; the published width is CPU-heavy
         return ["--data", "image_folder", *args, "--model.g_ch", "8", "--model.d_ch", "8"]
-    return [*args, "--data.download", "false", *TRANSLATION_OVERRIDES.get(data_class, [])]
+    extra = TRANSLATION_OVERRIDES.get(data_class, [])
+    if data_class == "Unpaired" and str(config["model"].get("init_args", {}).get("net_g", "")).startswith(
+        "unet"
+    ):
+        extra = [*extra, "--model.net_g", "unet_64"]  # a U-Net is built for one size: the 64 px crop
+    return [*args, "--data.download", "false", *extra]
 
 
 def fast_dev_run(
