@@ -62,6 +62,17 @@ def data_overrides(
     if data_class == "ImageNet":  # class folders of a login-only download; the published width is CPU-heavy
         return ["--data", "image_folder", *args, "--model.g_ch", "8", "--model.d_ch", "8"]
     extra = TRANSLATION_OVERRIDES.get(data_class, [])
+    if config["model"]["class_path"].rsplit(".", 1)[1] in ("UNIT", "MUNIT"):  # their own width flags
+        extra = [
+            "--model.gen_dim",
+            "8",
+            "--model.dis_dim",
+            "8",
+            "--data.load_size",
+            "72",
+            "--data.crop_size",
+            "64",
+        ]
     if data_class == "Unpaired" and str(config["model"].get("init_args", {}).get("net_g", "")).startswith(
         "unet"
     ):

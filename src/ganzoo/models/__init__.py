@@ -5,6 +5,7 @@ zoo cards and saved models find it by name. The bases: ``GANModule`` (the traini
 that is a ``Sampler``."""
 
 from ganzoo.models.acgan import ACGAN
+from ganzoo.models.autoencoding import AutoencodingTranslationModule
 from ganzoo.models.base import GANModule, LazyRegularizer
 from ganzoo.models.began import BEGAN
 from ganzoo.models.biggan import BigGAN
@@ -22,11 +23,13 @@ from ganzoo.models.gan import GAN
 from ganzoo.models.infogan import InfoGAN
 from ganzoo.models.latent import LatentGANModule
 from ganzoo.models.lsgan import LSGAN
+from ganzoo.models.munit import MUNIT
 from ganzoo.models.pix2pix import Pix2Pix
 from ganzoo.models.sagan import SAGAN
 from ganzoo.models.sngan import SNGAN
 from ganzoo.models.stargan import StarGAN
 from ganzoo.models.translation import ImageTranslationModule, TranslationModule
+from ganzoo.models.unit import UNIT
 from ganzoo.models.unpaired import UnpairedTranslationModule
 from ganzoo.models.vae import VAE
 from ganzoo.models.wgan import WGAN
@@ -40,11 +43,14 @@ __all__ = [
     "DRAGAN",
     "GAN",
     "LSGAN",
+    "MUNIT",
     "SAGAN",
     "SNGAN",
+    "UNIT",
     "VAE",
     "WGAN",
     "WGANGP",
+    "AutoencodingTranslationModule",
     "BigGAN",
     "BigGANDeep",
     "ConditionalGANModule",
