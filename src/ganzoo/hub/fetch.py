@@ -49,7 +49,15 @@ class URL:
     url: str
 
 
-Source = HFFile | URL
+@dataclass(frozen=True)
+class ManualDownload:
+    """A file only a web page serves (a Google Drive folder): never fetched, it is read from the cache path
+    ``fetch`` names once someone has downloaded it from ``page`` by hand and put it there."""
+
+    page: str
+
+
+Source = HFFile | URL | ManualDownload
 
 
 def hf_home() -> Path:
@@ -118,6 +126,8 @@ def fetch(sources: Sequence[Source], sha256: str | None, filename: str) -> Path:
             expected = sha256 if sha256 is not None else _pinned(source)
             if isinstance(source, HFFile):
                 path = _fetch_hf(source, expected)
+            elif isinstance(source, ManualDownload):
+                path = _placed_by_hand(source, expected, filename)
             else:
                 path = _fetch_url(source, expected, filename)
             if expected is None:
@@ -201,10 +211,17 @@ def _fetch_url(source: URL, sha256: str | None, filename: str) -> Path:
     return target
 
 
+def _placed_by_hand(source: ManualDownload, sha256: str | None, filename: str) -> Path:
+    target = url_cache_path(sha256, filename, source.page)
+    if not target.is_file():
+        raise FileNotFoundError(f"not downloaded by hand yet: {source.page} serves it only in a browser")
+    return target if sha256 is None else verify(target, sha256, str(target))
+
+
 def _describe(source: Source) -> str:
     if isinstance(source, HFFile):
         return f"hf://{source.repo_id}/{source.filename}@{source.revision}"
-    return source.url
+    return source.page if isinstance(source, ManualDownload) else source.url
 
 
 def _manual_target(source: Source, sha256: str | None, filename: str) -> str:
@@ -213,6 +230,9 @@ def _manual_target(source: Source, sha256: str | None, filename: str) -> str:
             f"the Hugging Face cache under {hf_cache_dir()} "
             f"(`{hf_download_command(source.repo_id, source.filename, '--revision', source.revision)}`)"
         )
+    if isinstance(source, ManualDownload):
+        where = url_cache_path(sha256, filename, source.page)
+        return f"{where} (download {filename} in a browser from {source.page} and save it under that name)"
     return f"{url_cache_path(sha256, filename, source.url)} (downloaded from {source.url})"
 
 

@@ -9,8 +9,18 @@ with underscores.
 
 from __future__ import annotations
 
-from ganzoo.hub.catalog import biggan, cyclegan, mnist, pix2pix, stargan  # noqa: F401  (each registers its entries)
-from ganzoo.hub.catalog.entry import URL, WEIGHTS_DIR, HFFile, Metric, Pretrained, Source, packaged
+# each module registers its entries
+from ganzoo.hub.catalog import biggan, cyclegan, mnist, munit, pix2pix, stargan  # noqa: F401
+from ganzoo.hub.catalog.entry import (
+    URL,
+    WEIGHTS_DIR,
+    HFFile,
+    ManualDownload,
+    Metric,
+    Pretrained,
+    Source,
+    packaged,
+)
 from ganzoo.hub.errors import UnknownModelError
 from ganzoo.registry import WEIGHTS, close_matches
 
@@ -19,6 +29,7 @@ __all__ = [
     "URL",
     "WEIGHTS_DIR",
     "HFFile",
+    "ManualDownload",
     "Metric",
     "Pretrained",
     "Source",

@@ -23,6 +23,7 @@ FORMATS: dict[str, str] = {
     "junyanz": "ganzoo.hub.convert.junyanz",
     "lightning-ckpt": "ganzoo.hub.convert.lightning_ckpt",
     "mmgen-biggan": "ganzoo.hub.convert.mmgen_biggan",
+    "munit": "ganzoo.hub.convert.munit",
     "pytorch-pretrained-biggan": "ganzoo.hub.convert.pytorch_pretrained_biggan",
     "stargan": "ganzoo.hub.convert.stargan",
 }
