@@ -69,7 +69,8 @@ def mnist_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def image_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A folder of 12 random 89x109 JPEGs (the shape of the CelebA subset) in train/ and 4 in test/."""
+    """A folder of 12 random 89x109 JPEGs (the shape of the CelebA subset) in train/ and 4 in test/; train/
+    also has a ``list_attr_celeba.txt`` giving its images random values of StarGAN's five attributes."""
     folder = tmp_path_factory.mktemp("images")
     rng = np.random.default_rng(0)
     for split, n in (("train", 12), ("test", 4)):
@@ -78,6 +79,9 @@ def image_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
             Image.fromarray(rng.integers(0, 256, (109, 89, 3), dtype=np.uint8)).save(
                 folder / split / f"{i:06d}.jpg"
             )
+    rows = [f"{i:06d}.jpg" + "".join(f" {v:2d}" for v in rng.choice([-1, 1], 5)) for i in range(12)]
+    text = "\n".join(["12", "Black_Hair Blond_Hair Brown_Hair Male Young", *rows]) + "\n"
+    (folder / "train" / "list_attr_celeba.txt").write_text(text)
     return folder
 
 
@@ -175,3 +179,12 @@ def real_celeba10k() -> Path:
     if not (path / "list_attr_celeba.txt").is_file():
         pytest.skip(f"the CelebA subset with its attribute file is not at {path}")
     return path
+
+
+@pytest.fixture
+def single_thread() -> Iterator[None]:
+    """For tiny networks one thread is fastest, and keeps a training test's time independent of the load."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)

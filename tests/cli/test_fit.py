@@ -40,6 +40,7 @@ BIN = Path(sys.executable).parent
 TRANSLATION_OVERRIDES = {
     "Paired": ["--model.ngf", "4", "--model.ndf", "4"],
     "Unpaired": ["--model.ngf", "4", "--model.ndf", "4", "--data.load_size", "72", "--data.crop_size", "64"],
+    "CelebAAttributes": ["--model.g_conv_dim", "8", "--model.d_conv_dim", "8", "--data.image_size", "64"],
 }
 
 
@@ -83,7 +84,23 @@ def data_overrides(
     if "needs a GPU" in card.read_text().splitlines()[0]:
         model_class = config["model"]["class_path"].rsplit(".", 1)[1]
         return [*args, *GPU_CARD_OVERRIDES[model_class], *ON_CPU]
-    return [*args, "--data.download", "false", *TRANSLATION_OVERRIDES.get(data_class, [])]
+    extra = TRANSLATION_OVERRIDES.get(data_class, [])
+    if config["model"]["class_path"].rsplit(".", 1)[1] in ("UNIT", "MUNIT"):  # their own width flags
+        extra = [
+            "--model.gen_dim",
+            "8",
+            "--model.dis_dim",
+            "8",
+            "--data.load_size",
+            "72",
+            "--data.crop_size",
+            "64",
+        ]
+    if data_class == "Unpaired" and str(config["model"].get("init_args", {}).get("net_g", "")).startswith(
+        "unet"
+    ):
+        extra = [*extra, "--model.net_g", "unet_64"]  # a U-Net is built for one size: the 64 px crop
+    return [*args, "--data.download", "false", *extra]
 
 
 def fast_dev_run(

@@ -16,7 +16,7 @@ from ganzoo.cli.options import MODEL_HELP
 def cmd_translate(argv: Sequence[str]) -> int:
     p = argparse.ArgumentParser(
         prog="ganzoo translate",
-        description="Translate images with an image-to-image model (pix2pix, CycleGAN).",
+        description="Translate images with an image-to-image model (pix2pix, CycleGAN, StarGAN).",
     )
     p.add_argument("model", help=MODEL_HELP)
     p.add_argument("inputs", nargs="+", metavar="INPUT", help="image files")
@@ -29,6 +29,22 @@ def cmd_translate(argv: Sequence[str]) -> int:
         "test script does without --eval (statistics of the input, dropout on)",
     )
     p.add_argument("--seed", type=int, default=0, help="seeds the dropout noise")
+    p.add_argument(
+        "--attr",
+        action="append",
+        type=_attribute,
+        default=[],
+        metavar="NAME=0|1",
+        help="StarGAN: a target attribute, repeated for each (e.g. --attr Blond_Hair=1 --attr Male=0)",
+    )
+    p.add_argument(
+        "--source-attr",
+        action="append",
+        type=_attribute,
+        default=[],
+        metavar="NAME=0|1",
+        help="StarGAN: an attribute of the input itself, for those --attr leaves out",
+    )
     args = p.parse_args(argv)
     inputs = [Path(i) for i in args.inputs]
     for path in inputs:
@@ -46,12 +62,25 @@ def cmd_translate(argv: Sequence[str]) -> int:
         raise CommandError(f"{args.model} is not an image-to-image model; use `ganzoo sample` instead")
     output = Path(args.output)
     single = len(inputs) == 1 and output.suffix != ""
+    options = {"target": dict(args.attr), "source": dict(args.source_attr)} if args.attr else {}
+    if args.source_attr and not args.attr:
+        raise CommandError("--source-attr completes --attr: give the target attributes with --attr NAME=0|1")
     for path in inputs:
         torch.manual_seed(args.seed)
         with Image.open(path) as image:
-            result = model.translate(image, args.direction, eval_mode=args.eval)
+            try:
+                result = model.translate(image, args.direction, eval_mode=args.eval, **options)
+            except (TypeError, ValueError) as err:
+                raise CommandError(f"{args.model}: {err}") from err
         target = output if single else output / f"{path.stem}.png"
         target.parent.mkdir(parents=True, exist_ok=True)
         result.save(target)
         print(f"{path} -> {target}")
     return 0
+
+
+def _attribute(text: str) -> tuple[str, int]:
+    name, sep, value = text.partition("=")
+    if not sep or not name or value not in ("0", "1"):
+        raise argparse.ArgumentTypeError(f"expected NAME=0 or NAME=1 (e.g. Blond_Hair=1), got {text!r}")
+    return name, int(value)

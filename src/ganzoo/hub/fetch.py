@@ -37,6 +37,7 @@ __all__ = [
     "URL",
     "Fetched",
     "HFFile",
+    "ManualDownload",
     "Source",
     "cache_root",
     "discard",
@@ -46,6 +47,7 @@ __all__ = [
     "hf_home",
     "is_offline",
     "known_sha256",
+    "manual_path",
     "pin_path",
     "record_pin",
     "sha256_of",
@@ -73,7 +75,15 @@ class URL:
     url: str
 
 
-Source = HFFile | URL
+@dataclass(frozen=True)
+class ManualDownload:
+    """A file only a web page serves (a Google Drive folder): never fetched, it is read from the cache path
+    ``fetch`` names once someone has downloaded it from ``page`` by hand and put it there."""
+
+    page: str
+
+
+Source = HFFile | URL | ManualDownload
 
 
 @dataclass(frozen=True)
@@ -84,6 +94,7 @@ class Fetched:
     path: Path
     sha256: str
     new: bool
+    by_hand: bool = False
 
 
 def hf_home() -> Path:
@@ -130,6 +141,11 @@ def download_path(key: str, sha256: str, filename: str) -> Path:
     return cache_root() / "downloads" / key / sha256 / filename
 
 
+def manual_path(key: str, filename: str) -> Path:
+    """Where a file that must be downloaded in a browser (``ManualDownload``) is put by hand."""
+    return cache_root() / "downloads" / key / "by-hand" / filename
+
+
 def pin_path(key: str) -> Path:
     """Where the full hash of ``key``'s file is recorded when the publisher gave none (or only a prefix)."""
     return cache_root() / "pins" / f"{key}.sha256"
@@ -174,7 +190,10 @@ def record_pin(key: str, sha256: str, origin: str, published: str | None = None)
 
 
 def discard(fetched: Fetched) -> None:
-    """Delete a first download that did not prove usable, so no later load reads it again."""
+    """Delete a first download that did not prove usable, so no later load reads it again (a file placed by
+    hand is the user's: it stays, and the caller's error names it)."""
+    if fetched.by_hand:
+        return
     blob = fetched.path.resolve()
     fetched.path.unlink(missing_ok=True)
     blob.unlink(missing_ok=True)
@@ -201,6 +220,9 @@ def fetch(sources: Sequence[Source], sha256: str | None, filename: str, *, key: 
         try:
             if isinstance(source, HFFile):
                 path, got = _fetch_hf(source, expected, sha256)
+            elif isinstance(source, ManualDownload):
+                path, got = _placed_by_hand(source, key, expected, filename)
+                return Fetched(path, got, new=expected is None, by_hand=True)
             else:
                 path, got = _fetch_url(source, key, expected, sha256, filename)
             return Fetched(path, got, new=expected is None)
@@ -231,6 +253,11 @@ def _manual_targets(sources: Sequence[Source], key: str, expected: str | None, f
         if isinstance(source, HFFile):
             command = hf_download_command(source.repo_id, source.filename, "--revision", source.revision)
             lines.append(f"  the Hugging Face cache under {hf_cache_dir()} (`{command}`)")
+        elif isinstance(source, ManualDownload):
+            lines.append(
+                f"  {manual_path(key, filename)} (download {filename} in a browser from {source.page} "
+                "and save it under that name)"
+            )
         elif expected is not None:
             lines.append(f"  {download_path(key, expected, filename)} (downloaded from {source.url})")
         else:
@@ -296,6 +323,21 @@ def _fetch_url(
     return target, got
 
 
+def _placed_by_hand(
+    source: ManualDownload, key: str, expected: str | None, filename: str
+) -> tuple[Path, str]:
+    target = manual_path(key, filename)
+    if not target.is_file():
+        raise FileNotFoundError(f"not downloaded by hand yet: {source.page} serves it only in a browser")
+    got = sha256_of(target)
+    if expected is not None and got != expected:
+        raise HashMismatchError(
+            f"{target} has sha256 {got}, but {key}'s file is {expected}: it is not the file this entry was "
+            f"checked against. Download it again from {source.page}."
+        )
+    return target, got
+
+
 def _download(url: str, out_path: Path) -> str:
     """Stream ``url`` into ``out_path`` and return its sha256; a transfer shorter than announced fails."""
     digest, received = hashlib.sha256(), 0
@@ -316,7 +358,7 @@ def _download(url: str, out_path: Path) -> str:
 def _describe(source: Source) -> str:
     if isinstance(source, HFFile):
         return f"hf://{source.repo_id}/{source.filename}@{source.revision}"
-    return source.url
+    return source.page if isinstance(source, ManualDownload) else source.url
 
 
 def hf_download_command(*args: str) -> str:

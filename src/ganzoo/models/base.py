@@ -111,7 +111,9 @@ class GANModule(Publishable, L.LightningModule):
         self.d_steps = d_steps
         self.skipped_in_a_row = {"discriminator": 0, "generator": 0}
         self.optimizer = optimizer or self.paper_optimizer
-        self.scheduler = scheduler
+        # Kept here, not only in hparams: a paper that fixes its schedule passes it, and the CLI then saves
+        # only the paper's own arguments.
+        self.scheduler, self.scheduler_interval = scheduler, scheduler_interval
         # Buffers, so they are checkpointed with the weights and a resumed run continues the same schedule.
         self.register_buffer("num_d_steps", torch.zeros((), dtype=torch.long))
         self.register_buffer("num_g_steps", torch.zeros((), dtype=torch.long))
@@ -203,7 +205,7 @@ class GANModule(Publishable, L.LightningModule):
         self._lazy_updates(opt_g, batch, "generator", int(self.num_g_steps))
         if self.generator_ema is not None:
             ema_update_(self.generator_ema, self.generator, self.ema_decay_for(batch))
-        if self.scheduler is not None and self.hparams.scheduler_interval == "step":
+        if self.scheduler is not None and self.scheduler_interval == "step":
             for sched in self.lr_schedulers():
                 sched.step()
 
@@ -275,7 +277,7 @@ class GANModule(Publishable, L.LightningModule):
         self.log_dict(metrics, prog_bar=False, on_step=True, on_epoch=False)
 
     def on_train_epoch_end(self) -> None:
-        if self.scheduler is not None and self.hparams.scheduler_interval == "epoch":
+        if self.scheduler is not None and self.scheduler_interval == "epoch":
             for sched in self.lr_schedulers():
                 sched.step()
 

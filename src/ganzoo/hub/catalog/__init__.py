@@ -14,10 +14,21 @@ from ganzoo.hub.catalog import (  # noqa: F401  (each registers its entries)
     cyclegan,
     gan_zoo,
     mnist,
+    munit,
     pix2pix,
+    stargan,
     stylegan,
 )
-from ganzoo.hub.catalog.entry import URL, WEIGHTS_DIR, HFFile, Metric, Pretrained, Source, packaged
+from ganzoo.hub.catalog.entry import (
+    URL,
+    WEIGHTS_DIR,
+    HFFile,
+    ManualDownload,
+    Metric,
+    Pretrained,
+    Source,
+    packaged,
+)
 from ganzoo.hub.errors import UnknownModelError
 from ganzoo.registry import WEIGHTS, close_matches
 
@@ -26,6 +37,7 @@ __all__ = [
     "URL",
     "WEIGHTS_DIR",
     "HFFile",
+    "ManualDownload",
     "Metric",
     "Pretrained",
     "Source",

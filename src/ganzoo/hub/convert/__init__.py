@@ -27,7 +27,9 @@ FORMATS: dict[str, str] = {
     "lightning-ckpt": "ganzoo.hub.convert.lightning_ckpt",
     "mmgen-biggan": "ganzoo.hub.convert.mmgen_biggan",
     "nvidia-pickle": "ganzoo.hub.convert.nvidia_pickle",
+    "munit": "ganzoo.hub.convert.munit",
     "pytorch-pretrained-biggan": "ganzoo.hub.convert.pytorch_pretrained_biggan",
+    "stargan": "ganzoo.hub.convert.stargan",
 }
 
 
