@@ -11,7 +11,7 @@ import torch
 import ganzoo
 from ganzoo.hub.catalog import CATALOG, ManualDownload, Pretrained
 from ganzoo.hub.errors import StateDictMismatchError, WeightsNotFoundError
-from ganzoo.hub.fetch import url_cache_path
+from ganzoo.hub.fetch import manual_path, pin_path
 from ganzoo.models import MUNIT
 
 TINY = {"generator_only": True, "gen_dim": 4, "style_dim": 3, "mlp_dim": 8, "n_res": 1, "image_size": 16}
@@ -46,7 +46,7 @@ def authors_checkpoint(path: Path, seed: int = 0) -> MUNIT:
 
 def test_a_drive_only_file_is_never_fetched_and_the_error_says_where_to_put_it(monkeypatch):
     e = entry(monkeypatch)
-    target = url_cache_path(None, "edges2shoes.pt", e.sources[0].page)
+    target = manual_path(e.name, "edges2shoes.pt")
     with pytest.raises(WeightsNotFoundError) as info:
         ganzoo.load("munit-test")
     message = str(info.value)
@@ -56,7 +56,7 @@ def test_a_drive_only_file_is_never_fetched_and_the_error_says_where_to_put_it(m
 
 def test_the_authors_layout_placed_by_hand_loads_and_translates_like_their_networks(monkeypatch, tmp_path):
     e = entry(monkeypatch)
-    target = url_cache_path(None, "edges2shoes.pt", e.sources[0].page)
+    target = manual_path(e.name, "edges2shoes.pt")
     target.parent.mkdir(parents=True)
     reference = authors_checkpoint(target)
     with pytest.warns(UserWarning, match="published without a checksum"):
@@ -70,10 +70,21 @@ def test_the_authors_layout_placed_by_hand_loads_and_translates_like_their_netwo
 
 def test_a_checkpoint_of_another_shape_fails_the_strict_check(monkeypatch):
     e = entry(monkeypatch)
-    target = url_cache_path(None, "edges2shoes.pt", e.sources[0].page)
+    target = manual_path(e.name, "edges2shoes.pt")
     target.parent.mkdir(parents=True)
     torch.manual_seed(0)
     other = MUNIT(**{**TINY, "style_dim": 5})
     torch.save({"a": other.generator["A"].state_dict(), "b": other.generator["B"].state_dict()}, target)
-    with pytest.warns(UserWarning), pytest.raises(StateDictMismatchError, match="mlp"):
+    with pytest.raises(StateDictMismatchError, match="mlp"):
         ganzoo.load("munit-test")
+    assert target.is_file() and not pin_path(e.name).exists()  # kept for the user, never pinned
+
+
+def test_a_file_placed_by_hand_stays_when_it_fails_to_load(monkeypatch):
+    e = entry(monkeypatch)
+    target = manual_path(e.name, "edges2shoes.pt")
+    target.parent.mkdir(parents=True)
+    target.write_bytes(b"<html>a sign-in page saved instead of the file</html>")
+    with pytest.raises(ValueError, match="HTML"):
+        ganzoo.load("munit-test")
+    assert target.is_file()  # the user's download is named, never deleted
