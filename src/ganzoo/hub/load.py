@@ -21,7 +21,7 @@ from huggingface_hub import hf_hub_download
 
 from ganzoo.hub.build import build_model, load_directory, load_weights
 from ganzoo.hub.catalog import CATALOG, Pretrained, get_entry
-from ganzoo.hub.convert import get_converter
+from ganzoo.hub.convert import get_converter, get_part_converter
 from ganzoo.hub.convert.lightning_ckpt import read_checkpoint
 from ganzoo.hub.errors import WeightsNotFoundError
 from ganzoo.hub.fetch import cache_root, fetch, hf_cache_dir, hf_download_command, hf_failure, is_offline
@@ -116,7 +116,10 @@ def _load_hf(spec: str) -> GANModule:
 
 def converted_dir(entry: Pretrained) -> Path:
     """The cache folder of an entry's converted weights, keyed by everything the conversion depends on."""
-    key = json.dumps([entry.sha256, entry.format, entry.model, dict(entry.init_args)], sort_keys=True)
+    fields: list[object] = [entry.sha256, entry.format, entry.model, dict(entry.init_args)]
+    if entry.parts:
+        fields.append([[part.prefix, part.filename, part.sha256] for part in entry.parts])
+    key = json.dumps(fields, sort_keys=True)
     return cache_root() / "models" / entry.name / hashlib.sha256(key.encode()).hexdigest()[:16]
 
 
@@ -134,6 +137,9 @@ def _load_entry(entry: Pretrained) -> GANModule:
             return load_directory(target)
         raw = fetch(entry.sources, entry.sha256, entry.filename)
         state_dict = get_converter(entry.format)(raw, entry.init_args)
+        for part in entry.parts:
+            path = fetch(part.sources, part.sha256, part.filename)
+            state_dict.update(get_part_converter(entry.format)(path, part.prefix))
         model = load_weights(build_model(entry.model, entry.init_args), state_dict, f"{entry.name} ({raw})")
         _write_atomically(target, entry, model)
     return model

@@ -6,9 +6,10 @@ zoo cards and saved models find it by name. The bases: ``GANModule`` (the traini
 from ganzoo.models.acgan import ACGAN
 from ganzoo.models.base import GANModule, LazyRegularizer
 from ganzoo.models.began import BEGAN
+from ganzoo.models.bicyclegan import BicycleGAN
 from ganzoo.models.biggan import BigGAN
 from ganzoo.models.biggan_deep import BigGANDeep
-from ganzoo.models.capabilities import Sampler, Translator
+from ganzoo.models.capabilities import MultimodalTranslator, Sampler, Translator
 from ganzoo.models.cgan import CGAN
 from ganzoo.models.conditional import ConditionalGANModule
 from ganzoo.models.cyclegan import CycleGAN
@@ -39,6 +40,7 @@ __all__ = [
     "VAE",
     "WGAN",
     "WGANGP",
+    "BicycleGAN",
     "BigGAN",
     "BigGANDeep",
     "ConditionalGANModule",
@@ -48,6 +50,7 @@ __all__ = [
     "InfoGAN",
     "LatentGANModule",
     "LazyRegularizer",
+    "MultimodalTranslator",
     "Pix2Pix",
     "Sampler",
     "Translator",

@@ -211,9 +211,12 @@ class ImageTranslationModule(Translator, GANModule):
         out = out if x.dim() == 4 else out[0]
         return self._to_pil(out) if isinstance(image, Image.Image) else out
 
+    def input_channels(self, net: nn.Module) -> int:
+        """The channels of the images ``net`` translates: its first convolution's input, by default."""
+        return next(m for m in net.modules() if isinstance(m, nn.Conv2d)).in_channels
+
     def _to_tensor(self, image: Image.Image, net: nn.Module) -> Tensor:
-        channels = next(m for m in net.modules() if isinstance(m, nn.Conv2d)).in_channels
-        image = image.convert("RGB" if channels == 3 else "L")
+        image = image.convert("RGB" if self.input_channels(net) == 3 else "L")
         image = image.resize((self.image_size, self.image_size), Image.BICUBIC)
         array = torch.from_numpy(np.asarray(image, dtype=np.float32).copy()) / 127.5 - 1.0
         return array.permute(2, 0, 1) if array.dim() == 3 else array.unsqueeze(0)

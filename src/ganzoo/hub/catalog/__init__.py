@@ -9,8 +9,14 @@ with underscores.
 
 from __future__ import annotations
 
-from ganzoo.hub.catalog import biggan, cyclegan, mnist, pix2pix  # noqa: F401  (each registers its entries)
-from ganzoo.hub.catalog.entry import URL, WEIGHTS_DIR, HFFile, Metric, Pretrained, Source, packaged
+from ganzoo.hub.catalog import (  # noqa: F401  (each registers its entries)
+    bicyclegan,
+    biggan,
+    cyclegan,
+    mnist,
+    pix2pix,
+)
+from ganzoo.hub.catalog.entry import URL, WEIGHTS_DIR, HFFile, Metric, Part, Pretrained, Source, packaged
 from ganzoo.hub.errors import UnknownModelError
 from ganzoo.registry import WEIGHTS, close_matches
 
@@ -20,6 +26,7 @@ __all__ = [
     "WEIGHTS_DIR",
     "HFFile",
     "Metric",
+    "Part",
     "Pretrained",
     "Source",
     "get_entry",

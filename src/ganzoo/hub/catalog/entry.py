@@ -15,7 +15,7 @@ from typing import Any
 
 from ganzoo.hub.fetch import URL, HFFile, Source
 
-__all__ = ["URL", "WEIGHTS_DIR", "HFFile", "Metric", "Pretrained", "Source", "packaged"]
+__all__ = ["URL", "WEIGHTS_DIR", "HFFile", "Metric", "Part", "Pretrained", "Source", "packaged"]
 
 WEIGHTS_DIR = Path(__file__).parents[1] / "weights"
 
@@ -27,6 +27,17 @@ class Metric:
     name: str
     value: float
     protocol: str
+
+
+@dataclass(frozen=True)
+class Part:
+    """A further file of a checkpoint published as several (BicycleGAN's generator and encoder): fetched and
+    checked like the main file, its tensors converted into the model's state dict under ``prefix``."""
+
+    prefix: str
+    sources: tuple[Source, ...]
+    filename: str
+    sha256: str | None = None
 
 
 @dataclass(frozen=True)
@@ -50,6 +61,7 @@ class Pretrained:
     metrics: tuple[Metric, ...] = ()
     zoo_card: str | None = None
     training: str = ""
+    parts: tuple[Part, ...] = ()
 
     @property
     def has_weights(self) -> bool:

@@ -15,6 +15,8 @@ from typing import Any
 from torch import Tensor
 
 Converter = Callable[[Path, Mapping[str, Any]], dict[str, Tensor]]
+PartConverter = Callable[[Path, str], dict[str, Tensor]]
+"""``convert_part(path, prefix)``: one further file of a multi-file checkpoint, its keys under ``prefix``."""
 
 # format name (as written in catalog entries) -> module that defines ``convert``
 FORMATS: dict[str, str] = {
@@ -32,3 +34,11 @@ def get_converter(fmt: str) -> Converter:
         known = ", ".join(sorted(FORMATS))
         raise ValueError(f"no converter for checkpoint format {fmt!r}; known formats: {known}")
     return importlib.import_module(FORMATS[fmt]).convert
+
+
+def get_part_converter(fmt: str) -> PartConverter:
+    """The ``convert_part`` of format ``fmt``, for entries whose checkpoint is published as several files."""
+    module = importlib.import_module(get_converter(fmt).__module__)
+    if not hasattr(module, "convert_part"):
+        raise ValueError(f"checkpoint format {fmt!r} has no converter for further files (entry parts)")
+    return module.convert_part
