@@ -147,7 +147,7 @@ class GANModule(Publishable, L.LightningModule):
         return ()
 
     def generator_parameters(self) -> Iterable[nn.Parameter]:
-        """What the generator's optimizer updates: the generator, and networks trained with it (an encoder)."""
+        """What the generator's optimizer updates: G and any network trained with it (an encoder)."""
         return self.generator.parameters()
 
     # --- the loop ---------------------------------------------------------------------------------
