@@ -76,3 +76,12 @@ def test_every_facades_label_pixel_maps_to_one_of_12_classes(real_facades: Path)
         near, total = near + int((distance < 80).sum()), total + distance.numel()
     assert len(labels) == 100 and (counts > 0).all()  # every class occurs in the 100 validation maps
     assert near / total > 0.9  # JPEG blurs colours at region borders; most pixels sit near their colour
+
+
+def test_grayscale_input_is_the_authors_luma_of_the_input_side(paired_dir) -> None:
+    rgb = Paired(data_dir=paired_dir, load_size=36, crop_size=32, download=False).dataset("val")[0]
+    grey = Paired(data_dir=paired_dir, load_size=36, crop_size=32, download=False, grayscale_input=True)
+    item = grey.dataset("val")[0]
+    expected = 0.299 * rgb["A"][0] + 0.587 * rgb["A"][1] + 0.114 * rgb["A"][2]
+    assert item["A"].shape == (1, 32, 32) and item["B"].shape == (3, 32, 32)
+    torch.testing.assert_close(item["A"][0], expected)

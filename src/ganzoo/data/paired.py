@@ -16,6 +16,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Literal
 
+import torch
 import torch.nn.functional as F
 from PIL import Image
 from torch import Tensor
@@ -32,6 +33,9 @@ def split_ab(image: Image.Image) -> tuple[Image.Image, Image.Image]:
     w, h = image.size
     half = w // 2
     return image.crop((0, 0, half, h)), image.crop((half, 0, w, h))
+
+
+_LUMA = torch.tensor([0.299, 0.587, 0.114])[:, None, None]
 
 
 def preprocess_labels(
@@ -68,14 +72,18 @@ class PairedDataset(Dataset):
         size = (self.dm.load_size, self.dm.crop_size)
         if self.dm.palette is not None and stored == self.dm.label_side:
             return preprocess_labels(halves[stored], self.dm.palette, *size, jitter)
-        return preprocess(halves[stored], *size, jitter)
+        image = preprocess(halves[stored], *size, jitter)
+        if self.dm.grayscale_input and stored == self.dm.stored_sides()[0]:
+            return (image * _LUMA).sum(0, keepdim=True)  # the authors' --input_nc 1
+        return image
 
 
 @DATASETS.register
 class Paired(TranslationDataModule):
     """Paired image-to-image data; ``labels`` names the palette of a side holding colour label maps
     (``"facades"``), ``label_side`` which stored side that is (facades: ``"B"``, the right half, so with
-    ``direction="BtoA"`` the one-hot labels are the input "A"). The other arguments are
+    ``direction="BtoA"`` the one-hot labels are the input "A"). ``grayscale_input`` gives the input one
+    channel, its luma (the edges of edges2shoes; BicycleGAN's ``--input_nc 1``). The other arguments are
     ``TranslationDataModule``'s.
 
     ``dataset`` names one of the authors' archives (``facades``, ``maps``, ``edges2shoes``,
@@ -96,6 +104,7 @@ class Paired(TranslationDataModule):
         *,
         labels: str | None = None,
         label_side: Literal["A", "B"] = "B",
+        grayscale_input: bool = False,
         **kwargs: Any,
     ) -> None:
         if label_side not in ("A", "B"):
@@ -103,6 +112,7 @@ class Paired(TranslationDataModule):
         super().__init__(dataset, **kwargs)
         self.palette = None if labels is None else get_palette(labels)
         self.label_side = label_side
+        self.grayscale_input = grayscale_input
 
     @property
     def num_label_classes(self) -> int | None:
