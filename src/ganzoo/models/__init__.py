@@ -20,8 +20,10 @@ from ganzoo.models.infogan import InfoGAN
 from ganzoo.models.latent import LatentGANModule
 from ganzoo.models.lsgan import LSGAN
 from ganzoo.models.pix2pix import Pix2Pix
+from ganzoo.models.pix2pixhd import Pix2PixHD
 from ganzoo.models.sagan import SAGAN
 from ganzoo.models.sngan import SNGAN
+from ganzoo.models.spade import SPADE
 from ganzoo.models.translation import ImageTranslationModule
 from ganzoo.models.vae import VAE
 from ganzoo.models.wgan import WGAN
@@ -37,6 +39,7 @@ __all__ = [
     "LSGAN",
     "SAGAN",
     "SNGAN",
+    "SPADE",
     "VAE",
     "WGAN",
     "WGANGP",
@@ -52,6 +55,7 @@ __all__ = [
     "LazyRegularizer",
     "MultimodalTranslator",
     "Pix2Pix",
+    "Pix2PixHD",
     "Sampler",
     "Translator",
 ]

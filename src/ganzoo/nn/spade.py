@@ -92,8 +92,9 @@ class SPADEGenerator(nn.Module):
             x = self.fc(z).view(seg.shape[0], -1, self.sh, self.sw)
         else:
             x = self.fc(F.interpolate(seg, size=(self.sh, self.sw)))
-        x = self.head_0(x, seg)
-        for block in (self.G_middle_0, self.G_middle_1, self.up_0, self.up_1, self.up_2, self.up_3):
+        x = F.interpolate(self.head_0(x, seg), scale_factor=2)
+        x = self.G_middle_1(self.G_middle_0(x, seg), seg)
+        for block in (self.up_0, self.up_1, self.up_2, self.up_3):
             x = block(F.interpolate(x, scale_factor=2), seg)
         return torch.tanh(self.conv_img(F.leaky_relu(x, 0.2)))
 
