@@ -49,7 +49,16 @@ class URL:
     url: str
 
 
-Source = HFFile | URL
+@dataclass(frozen=True)
+class ManualURL:
+    """A file published only behind a page ganzoo cannot download from (a Google Drive link): never fetched;
+    the user downloads it by hand (``how`` says what to take from it) and puts it where the error says."""
+
+    url: str
+    how: str = ""
+
+
+Source = HFFile | URL | ManualURL
 
 
 def hf_home() -> Path:
@@ -118,6 +127,8 @@ def fetch(sources: Sequence[Source], sha256: str | None, filename: str) -> Path:
             expected = sha256 if sha256 is not None else _pinned(source)
             if isinstance(source, HFFile):
                 path = _fetch_hf(source, expected)
+            elif isinstance(source, ManualURL):
+                path = _manual(source, expected, filename)
             else:
                 path = _fetch_url(source, expected, filename)
             if expected is None:
@@ -201,6 +212,18 @@ def _fetch_url(source: URL, sha256: str | None, filename: str) -> Path:
     return target
 
 
+def manual_path(source: ManualURL, filename: str) -> Path:
+    """Where a file downloaded by hand goes: ``<cache>/manual/<hash of its link>/<filename>``."""
+    return cache_root() / "manual" / hashlib.sha256(source.url.encode()).hexdigest()[:16] / filename
+
+
+def _manual(source: ManualURL, sha256: str | None, filename: str) -> Path:
+    target = manual_path(source, filename)
+    if not target.is_file():
+        raise FileNotFoundError(f"published only at {source.url}, which ganzoo does not download from")
+    return target if sha256 is None else verify(target, sha256, str(target))
+
+
 def _describe(source: Source) -> str:
     if isinstance(source, HFFile):
         return f"hf://{source.repo_id}/{source.filename}@{source.revision}"
@@ -208,6 +231,9 @@ def _describe(source: Source) -> str:
 
 
 def _manual_target(source: Source, sha256: str | None, filename: str) -> str:
+    if isinstance(source, ManualURL):
+        how = f": {source.how}" if source.how else ""
+        return f"{manual_path(source, filename)} (download it by hand from {source.url}{how})"
     if isinstance(source, HFFile):
         return (
             f"the Hugging Face cache under {hf_cache_dir()} "

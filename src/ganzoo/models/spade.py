@@ -12,7 +12,7 @@ betas (0, 0.9)), Xavier init with gain 0.02.
 from __future__ import annotations
 
 import functools
-from typing import Any
+from typing import Any, Literal
 
 import torch
 from torch import Tensor, nn
@@ -44,6 +44,7 @@ class SPADE(SemanticSynthesisModule):
         out_channels: int = 3,
         image_size: int = 256,
         aspect_ratio: float = 1.0,
+        num_upsampling_layers: Literal["normal", "more"] = "normal",
         ngf: int = 64,
         use_vae: bool = False,
         z_dim: int = 256,
@@ -57,7 +58,12 @@ class SPADE(SemanticSynthesisModule):
         lr_d: float = 4e-4,
         **kwargs: Any,
     ) -> None:
-        self.g_args = (image_size, aspect_ratio, z_dim if use_vae else 0)  # read by build_networks
+        self.g_args = (
+            image_size,
+            aspect_ratio,
+            z_dim if use_vae else 0,
+            num_upsampling_layers,
+        )  # read by build_networks
         super().__init__(
             in_channels=in_channels,
             out_channels=out_channels,
@@ -84,9 +90,11 @@ class SPADE(SemanticSynthesisModule):
     def build_networks(
         self, options: NetworkOptions, generator_only: bool
     ) -> tuple[nn.Module, nn.Module | None]:
-        size, aspect_ratio, z_dim = self.g_args
+        size, aspect_ratio, z_dim, upsamplings = self.g_args
         channels = options.in_channels + int(self.instance_maps)
-        generator = SPADEGenerator(channels, size, aspect_ratio, options.ngf, z_dim, options.out_channels)
+        generator = SPADEGenerator(
+            channels, size, aspect_ratio, options.ngf, z_dim, options.out_channels, upsamplings
+        )
         init_xavier_(generator)
         if generator_only:
             return generator, None

@@ -10,6 +10,8 @@ are those of NVlabs/SPADE's ``SPADEGenerator`` / ``ConvEncoder`` (spectral norm 
 
 from __future__ import annotations
 
+from typing import Literal
+
 import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
@@ -56,7 +58,8 @@ class SPADEResnetBlock(nn.Module):
 
 class SPADEGenerator(nn.Module):
     """From the label map downsampled to (H/32, W/32) (or from a style code z, ``z_dim`` > 0) through seven
-    SPADE residual blocks, doubling the resolution five times (``--num_upsampling_layers normal``)."""
+    SPADE residual blocks, doubling the resolution five times (``--num_upsampling_layers normal``; six and
+    H/64 with ``more``, the authors' setting for Cityscapes)."""
 
     def __init__(
         self,
@@ -66,10 +69,16 @@ class SPADEGenerator(nn.Module):
         ngf: int = 64,
         z_dim: int = 0,
         out_channels: int = 3,
+        num_upsampling_layers: Literal["normal", "more"] = "normal",
     ) -> None:
         super().__init__()
+        if num_upsampling_layers not in ("normal", "more"):
+            raise ValueError(
+                f"num_upsampling_layers must be 'normal' or 'more', got {num_upsampling_layers!r}"
+            )
         nf = ngf
-        self.sw = image_size // 2**5
+        self.more = num_upsampling_layers == "more"  # one more doubling, between the middle blocks
+        self.sw = image_size // 2 ** (6 if self.more else 5)
         self.sh = round(self.sw / aspect_ratio)
         self.z_dim = z_dim
         if z_dim:
@@ -93,7 +102,8 @@ class SPADEGenerator(nn.Module):
         else:
             x = self.fc(F.interpolate(seg, size=(self.sh, self.sw)))
         x = F.interpolate(self.head_0(x, seg), scale_factor=2)
-        x = self.G_middle_1(self.G_middle_0(x, seg), seg)
+        x = self.G_middle_0(x, seg)
+        x = self.G_middle_1(F.interpolate(x, scale_factor=2) if self.more else x, seg)
         for block in (self.up_0, self.up_1, self.up_2, self.up_3):
             x = block(F.interpolate(x, scale_factor=2), seg)
         return torch.tanh(self.conv_img(F.leaky_relu(x, 0.2)))

@@ -14,9 +14,20 @@ from ganzoo.hub.catalog import (  # noqa: F401  (each registers its entries)
     biggan,
     cyclegan,
     mnist,
+    nvlabs,
     pix2pix,
 )
-from ganzoo.hub.catalog.entry import URL, WEIGHTS_DIR, HFFile, Metric, Part, Pretrained, Source, packaged
+from ganzoo.hub.catalog.entry import (
+    URL,
+    WEIGHTS_DIR,
+    HFFile,
+    ManualURL,
+    Metric,
+    Part,
+    Pretrained,
+    Source,
+    packaged,
+)
 from ganzoo.hub.errors import UnknownModelError
 from ganzoo.registry import WEIGHTS, close_matches
 
@@ -25,6 +36,7 @@ __all__ = [
     "URL",
     "WEIGHTS_DIR",
     "HFFile",
+    "ManualURL",
     "Metric",
     "Part",
     "Pretrained",

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ganzoo.hub.fetch import URL, HFFile, Source
+from ganzoo.hub.fetch import URL, HFFile, ManualURL, Source
 
-__all__ = ["URL", "WEIGHTS_DIR", "HFFile", "Metric", "Part", "Pretrained", "Source", "packaged"]
+__all__ = ["URL", "WEIGHTS_DIR", "HFFile", "ManualURL", "Metric", "Part", "Pretrained", "Source", "packaged"]
 
 WEIGHTS_DIR = Path(__file__).parents[1] / "weights"
 

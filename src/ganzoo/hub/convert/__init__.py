@@ -25,6 +25,7 @@ FORMATS: dict[str, str] = {
     "junyanz": "ganzoo.hub.convert.junyanz",
     "lightning-ckpt": "ganzoo.hub.convert.lightning_ckpt",
     "mmgen-biggan": "ganzoo.hub.convert.mmgen_biggan",
+    "nvlabs": "ganzoo.hub.convert.nvlabs",
     "pytorch-pretrained-biggan": "ganzoo.hub.convert.pytorch_pretrained_biggan",
 }
 
