@@ -24,6 +24,7 @@ __all__ = [
     "clip_weights_",
     "dragan_penalty",
     "epsilon_drift",
+    "feature_matching",
     "gaussian_code_nll",
     "gaussian_kl",
     "gradient_penalty",
@@ -36,6 +37,7 @@ __all__ = [
     "nonsaturating_d",
     "nonsaturating_g",
     "orthogonal_regularization",
+    "perceptual_l1",
     "r1_penalty",
     "wasserstein_d",
     "wasserstein_g",
@@ -347,3 +349,21 @@ def unit_kl(mean: Tensor) -> Tensor:
 
 
 __all__ += ["multiscale_least_squares_d", "multiscale_least_squares_g", "unit_kl"]
+# --- pix2pixHD (Wang et al. 2018) and SPADE (Park et al. 2019) ----------------------------------------
+
+
+def feature_matching(real: list[list[Tensor]], fake: list[list[Tensor]]) -> Tensor:
+    """1/num_D sum_D sum_layers ||D_l(x) - D_l(G(s))||_1 over every layer but the score map, real side
+    detached: pix2pixHD's GAN feature loss at its defaults (4 / (n_layers + 1) = 1) and SPADE's."""
+    total = sum(
+        F.l1_loss(f, r.detach())
+        for r_scale, f_scale in zip(real, fake, strict=True)
+        for r, f in zip(r_scale[:-1], f_scale[:-1], strict=True)
+    )
+    return total / len(real)
+
+
+def perceptual_l1(real: list[Tensor], fake: list[Tensor], weights: Iterable[float]) -> Tensor:
+    """sum_i w_i ||phi_i(x) - phi_i(G(s))||_1 over a feature network's stages, real side detached (the VGG
+    loss of pix2pixHD and SPADE, weights 1/32, 1/16, 1/8, 1/4, 1)."""
+    return sum(w * F.l1_loss(f, r.detach()) for w, r, f in zip(weights, real, fake, strict=True))

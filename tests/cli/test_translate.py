@@ -157,3 +157,30 @@ def test_attr_is_refused_by_a_model_without_attributes(tmp_path, capsys):
     args = ["translate", str(folder), str(face), "-o", str(tmp_path / "o.png"), "--attr", "Male=1"]
     assert main(args) == 2
     assert "Pix2Pix.translate() takes no source, target" in capsys.readouterr().err
+
+
+def test_samples_writes_k_translations_of_one_input_in_a_row(tmp_path):
+    from ganzoo.models import BicycleGAN
+
+    torch.manual_seed(0)
+    model = BicycleGAN(net_g="unet_64", ngf=4, ndf=4, nef=4, image_size=64, init_gain=1.0).eval()
+    folder = model.save_pretrained(tmp_path / "bicycle")
+    edges = _image(tmp_path / "edges.png", 0)
+    assert (
+        main(["translate", str(folder), str(edges), "-o", str(tmp_path / "grid.png"), "--samples", "3"]) == 0
+    )
+    grid = np.asarray(Image.open(tmp_path / "grid.png"))
+    assert grid.shape == (2 + 64 + 2, 2 + 3 * (64 + 2), 3)  # one row of three, make_grid's 2-pixel padding
+    tiles = [grid[2:66, 2 + i * 66 : 66 + i * 66] for i in range(3)]
+    assert not np.array_equal(tiles[0], tiles[1]) and not np.array_equal(tiles[1], tiles[2])
+    expected = model.translate_samples(Image.open(edges), 3, seed=0)
+    np.testing.assert_allclose(
+        tiles[2] / 255.0, ((expected[2] + 1) / 2).permute(1, 2, 0).numpy(), atol=1 / 255
+    )
+
+
+def test_samples_is_refused_for_a_one_to_one_model(tmp_path, capsys):
+    folder = Pix2Pix(net_g="unet_64", ngf=4, ndf=4, image_size=64).save_pretrained(tmp_path / "p2p")
+    image = str(_image(tmp_path / "x.png", 0))
+    assert main(["translate", str(folder), image, "-o", str(tmp_path / "y.png"), "--samples", "2"]) == 2
+    assert "--samples does not apply" in capsys.readouterr().err

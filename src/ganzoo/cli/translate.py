@@ -16,7 +16,7 @@ from ganzoo.cli.options import MODEL_HELP
 def cmd_translate(argv: Sequence[str]) -> int:
     p = argparse.ArgumentParser(
         prog="ganzoo translate",
-        description="Translate images with an image-to-image model (pix2pix, CycleGAN, StarGAN).",
+        description="Translate images with an image-to-image model (pix2pix, CycleGAN, StarGAN, BicycleGAN).",
     )
     p.add_argument("model", help=MODEL_HELP)
     p.add_argument("inputs", nargs="+", metavar="INPUT", help="image files")
@@ -25,10 +25,18 @@ def cmd_translate(argv: Sequence[str]) -> int:
     p.add_argument(
         "--eval",
         action="store_true",
-        help="running batch-norm statistics and no dropout; by default the network runs as the authors' "
-        "test script does without --eval (statistics of the input, dropout on)",
+        default=None,
+        help="running batch-norm statistics and no dropout; by default the network runs as its authors' "
+        "test script does (pix2pix: statistics of the input, dropout on; BicycleGAN: eval mode)",
     )
-    p.add_argument("--seed", type=int, default=0, help="seeds the dropout noise")
+    p.add_argument("--seed", type=int, default=0, help="seeds the dropout noise and the latent codes")
+    p.add_argument(
+        "--samples",
+        type=int,
+        metavar="K",
+        help="multimodal models (BicycleGAN): write K translations of each input, one per latent code, "
+        "as one row of a grid",
+    )
     p.add_argument(
         "--attr",
         action="append",
@@ -46,6 +54,8 @@ def cmd_translate(argv: Sequence[str]) -> int:
         help="StarGAN: an attribute of the input itself, for those --attr leaves out",
     )
     args = p.parse_args(argv)
+    if args.samples is not None and args.samples < 1:
+        raise CommandError(f"--samples must be >= 1, got {args.samples}")
     inputs = [Path(i) for i in args.inputs]
     for path in inputs:
         if not path.is_file():
@@ -55,26 +65,37 @@ def cmd_translate(argv: Sequence[str]) -> int:
     from PIL import Image
 
     from ganzoo.hub.load import load
-    from ganzoo.models.capabilities import Translator
+    from ganzoo.images import save_image_grid
+    from ganzoo.models.capabilities import MultimodalTranslator, Translator
 
     model = load(args.model)
     if not isinstance(model, Translator):
         raise CommandError(f"{args.model} is not an image-to-image model; use `ganzoo sample` instead")
-    output = Path(args.output)
-    single = len(inputs) == 1 and output.suffix != ""
-    options = {"target": dict(args.attr), "source": dict(args.source_attr)} if args.attr else {}
+    if args.samples is not None and not isinstance(model, MultimodalTranslator):
+        raise CommandError(
+            f"{args.model} maps each input to one output, so --samples does not apply; it is for multimodal "
+            "models such as BicycleGAN"
+        )
     if args.source_attr and not args.attr:
         raise CommandError("--source-attr completes --attr: give the target attributes with --attr NAME=0|1")
+    options = {"target": dict(args.attr), "source": dict(args.source_attr)} if args.attr else {}
+    if args.eval is not None:
+        options["eval_mode"] = True
+    output = Path(args.output)
+    single = len(inputs) == 1 and output.suffix != ""
     for path in inputs:
         torch.manual_seed(args.seed)
-        with Image.open(path) as image:
-            try:
-                result = model.translate(image, args.direction, eval_mode=args.eval, **options)
-            except (TypeError, ValueError) as err:
-                raise CommandError(f"{args.model}: {err}") from err
         target = output if single else output / f"{path.stem}.png"
         target.parent.mkdir(parents=True, exist_ok=True)
-        result.save(target)
+        with Image.open(path) as image:
+            try:
+                if args.samples is not None:
+                    grid = model.translate_samples(image, args.samples, seed=args.seed)
+                    save_image_grid(grid, target, args.samples)
+                else:
+                    model.translate(image, args.direction, **options).save(target)
+            except (TypeError, ValueError) as err:
+                raise CommandError(f"{args.model}: {err}") from err
         print(f"{path} -> {target}")
     return 0
 

@@ -78,9 +78,11 @@ class URL:
 @dataclass(frozen=True)
 class ManualDownload:
     """A file only a web page serves (a Google Drive folder): never fetched, it is read from the cache path
-    ``fetch`` names once someone has downloaded it from ``page`` by hand and put it there."""
+    ``fetch`` names once someone has downloaded it from ``page`` by hand (``how`` says what to take from the
+    page) and put it there."""
 
     page: str
+    how: str = ""
 
 
 Source = HFFile | URL | ManualDownload
@@ -256,7 +258,7 @@ def _manual_targets(sources: Sequence[Source], key: str, expected: str | None, f
         elif isinstance(source, ManualDownload):
             lines.append(
                 f"  {manual_path(key, filename)} (download {filename} in a browser from {source.page} "
-                "and save it under that name)"
+                "and save it under that name" + (f"; {source.how}" if source.how else "") + ")"
             )
         elif expected is not None:
             lines.append(f"  {download_path(key, expected, filename)} (downloaded from {source.url})")

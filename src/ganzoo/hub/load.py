@@ -17,7 +17,7 @@ import json
 import os
 import shutil
 import warnings
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -27,8 +27,8 @@ from huggingface_hub import hf_hub_download
 
 from ganzoo.hub.build import build_checked, load_directory, load_weights, specs_of
 from ganzoo.hub.cache_files import check_seal, publish_mode, seal, staging, sweep
-from ganzoo.hub.catalog import CATALOG, Pretrained, get_entry
-from ganzoo.hub.convert import describe, get_converter
+from ganzoo.hub.catalog import CATALOG, Part, Pretrained, get_entry
+from ganzoo.hub.convert import describe, get_converter, get_part_converter
 from ganzoo.hub.convert.lightning_ckpt import read_checkpoint
 from ganzoo.hub.convert.sniff import sniff_format
 from ganzoo.hub.errors import CacheCorruptionError, WeightsNotFoundError
@@ -161,13 +161,18 @@ def _load_hf(spec: str) -> GANModule:
     return load_directory(Path(paths[0]).parent)
 
 
-def converted_dir(entry: Pretrained, sha256: str | None = None) -> Path:
-    """The cache folder of an entry's converted weights: one per entry and file content (``sha256``, by
-    default the published or pinned one), and everything else the conversion depends on."""
+def converted_dir(entry: Pretrained, sha256: str | None = None, parts: Sequence[str | None] = ()) -> Path:
+    """The cache folder of an entry's converted weights: one per entry and file content (``sha256`` and the
+    ``parts``' hashes, by default the published or pinned ones), and everything else the conversion depends
+    on."""
     sha256 = sha256 or known_sha256(entry.name, entry.sha256)
-    if sha256 is None:
-        raise LookupError(f"{entry.name}'s file has no known sha256 yet: it has not been downloaded")
-    key = json.dumps([sha256, entry.format, entry.model, dict(entry.init_args)], sort_keys=True)
+    parts = list(parts) or [known_sha256(part_key(entry, p), p.sha256) for p in entry.parts]
+    if sha256 is None or None in parts:
+        raise LookupError(f"{entry.name}'s files have no known sha256 yet: they have not been downloaded")
+    fields: list[object] = [sha256, entry.format, entry.model, dict(entry.init_args)]
+    if entry.parts:
+        fields.append([[p.prefix, p.filename, h] for p, h in zip(entry.parts, parts, strict=True)])
+    key = json.dumps(fields, sort_keys=True)
     return cache_root() / "models" / entry.name / hashlib.sha256(key.encode()).hexdigest()[:16]
 
 
@@ -191,8 +196,15 @@ def _load_entry(entry: Pretrained) -> GANModule:
 
 def _read_converted(entry: Pretrained) -> GANModule | None:
     """The entry's cached conversion, if there is one and it is whole."""
-    sha256 = known_sha256(entry.name, entry.sha256)
-    return None if sha256 is None else _read_sealed(converted_dir(entry, sha256))
+    try:
+        return _read_sealed(converted_dir(entry))
+    except LookupError:  # not downloaded yet
+        return None
+
+
+def part_key(entry: Pretrained, part: Part) -> str:
+    """The pin and download key of a further file of ``entry`` (e.g. BicycleGAN's encoder)."""
+    return f"{entry.name}+{Path(part.filename).stem}"
 
 
 def _read_sealed(target: Path) -> GANModule | None:
@@ -211,18 +223,26 @@ def _read_sealed(target: Path) -> GANModule | None:
 
 def _convert(entry: Pretrained) -> GANModule:
     raw = fetch(entry.sources, entry.sha256, entry.filename, key=entry.name)
+    files = [(entry.name, entry.sha256, raw)]
     origin = f"{entry.name} ({raw.path})"
     try:
         state_dict = get_converter(entry.format)(raw.path, entry.init_args)
+        for part in entry.parts:
+            key = part_key(entry, part)
+            files.append((key, part.sha256, got := fetch(part.sources, part.sha256, part.filename, key=key)))
+            state_dict.update(get_part_converter(entry.format)(got.path, part.prefix))
         model = build_checked(entry.model, entry.init_args, specs_of(state_dict, origin), origin)
         load_weights(model, state_dict, origin)
     except Exception:
-        if raw.new:  # never pinned, never kept: the next load downloads again
-            discard(raw)
+        for _, _, fetched in files:
+            if fetched.new:  # never pinned, never kept: the next load downloads again
+                discard(fetched)
         raise
-    _write_atomically(converted_dir(entry, raw.sha256), entry.model, entry.init_args, model)
-    if raw.new:
-        record_pin(entry.name, raw.sha256, str(raw.path), entry.sha256)
+    target = converted_dir(entry, raw.sha256, [fetched.sha256 for _, _, fetched in files[1:]])
+    _write_atomically(target, entry.model, entry.init_args, model)
+    for key, published, fetched in files:
+        if fetched.new:
+            record_pin(key, fetched.sha256, str(fetched.path), published)
     return model
 
 

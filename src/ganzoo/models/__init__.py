@@ -8,9 +8,10 @@ from ganzoo.models.acgan import ACGAN
 from ganzoo.models.autoencoding import AutoencodingTranslationModule
 from ganzoo.models.base import GANModule, LazyRegularizer
 from ganzoo.models.began import BEGAN
+from ganzoo.models.bicyclegan import BicycleGAN
 from ganzoo.models.biggan import BigGAN
 from ganzoo.models.biggan_deep import BigGANDeep
-from ganzoo.models.capabilities import Sampler, Translator
+from ganzoo.models.capabilities import MultimodalTranslator, Sampler, Translator
 from ganzoo.models.cgan import CGAN
 from ganzoo.models.conditional import ConditionalGANModule
 from ganzoo.models.cyclegan import CycleGAN
@@ -25,9 +26,11 @@ from ganzoo.models.latent import LatentGANModule
 from ganzoo.models.lsgan import LSGAN
 from ganzoo.models.munit import MUNIT
 from ganzoo.models.pix2pix import Pix2Pix
+from ganzoo.models.pix2pixhd import Pix2PixHD
 from ganzoo.models.progan import ProGAN
 from ganzoo.models.sagan import SAGAN
 from ganzoo.models.sngan import SNGAN
+from ganzoo.models.spade import SPADE
 from ganzoo.models.stargan import StarGAN
 from ganzoo.models.stylegan import StyleGAN
 from ganzoo.models.stylegan2 import StyleGAN2
@@ -51,11 +54,13 @@ __all__ = [
     "MUNIT",
     "SAGAN",
     "SNGAN",
+    "SPADE",
     "UNIT",
     "VAE",
     "WGAN",
     "WGANGP",
     "AutoencodingTranslationModule",
+    "BicycleGAN",
     "BigGAN",
     "BigGANDeep",
     "ConditionalGANModule",
@@ -68,7 +73,9 @@ __all__ = [
     "InfoGAN",
     "LatentGANModule",
     "LazyRegularizer",
+    "MultimodalTranslator",
     "Pix2Pix",
+    "Pix2PixHD",
     "ProGAN",
     "Sampler",
     "StarGAN",

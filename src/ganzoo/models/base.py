@@ -152,6 +152,10 @@ class GANModule(Publishable, L.LightningModule):
         """Terms the loop optimizes every N updates of their network (none by default)."""
         return ()
 
+    def generator_parameters(self) -> Iterable[nn.Parameter]:
+        """What the generator's optimizer updates: G and any network trained with it (an encoder)."""
+        return self.generator.parameters()
+
     # --- the loop ---------------------------------------------------------------------------------
 
     @property
@@ -181,7 +185,7 @@ class GANModule(Publishable, L.LightningModule):
                 "train."
             )
         opt_d = self.optimizer([{"params": self.discriminator.parameters(), "lr": self.hparams.lr_d}])
-        opt_g = self.optimizer([{"params": self.generator.parameters(), "lr": self.hparams.lr_g}])
+        opt_g = self.optimizer([{"params": self.generator_parameters(), "lr": self.hparams.lr_g}])
         if self.scheduler is None:
             return [opt_d, opt_g]
         return [opt_d, opt_g], [self.scheduler(opt_d), self.scheduler(opt_g)]

@@ -57,3 +57,18 @@ class Translator(ABC):
     def preview(self, seed: int) -> Tensor | None:
         """Translations need inputs, so there is no preview without data."""
         return None
+
+
+class MultimodalTranslator(Translator):
+    """Maps one input to many plausible outputs, one per latent code: ``translate_samples(image, k)``."""
+
+    usage: tuple[str, ...] = (
+        "from PIL import Image",
+        'outputs = model.translate_samples(Image.open("input.png"), 8, seed=0)  # (8, C, H, W) in [-1, 1]',
+        'ganzoo.save_image_grid(outputs, "samples.png")',
+    )
+
+    @abstractmethod
+    def translate_samples(self, image: Any, k: int, *, seed: int | None = None) -> Tensor:
+        """``k`` translations of one image (PIL, or (C, H, W) in [-1, 1]), each from its own latent code,
+        as a (k, C, H, W) tensor in [-1, 1]; ``seed`` fixes the codes."""

@@ -10,11 +10,13 @@ with underscores.
 from __future__ import annotations
 
 from ganzoo.hub.catalog import (  # noqa: F401  (each registers its entries)
+    bicyclegan,
     biggan,
     cyclegan,
     gan_zoo,
     mnist,
     munit,
+    nvlabs,
     pix2pix,
     stargan,
     stylegan,
@@ -25,6 +27,7 @@ from ganzoo.hub.catalog.entry import (
     HFFile,
     ManualDownload,
     Metric,
+    Part,
     Pretrained,
     Source,
     packaged,
@@ -39,6 +42,7 @@ __all__ = [
     "HFFile",
     "ManualDownload",
     "Metric",
+    "Part",
     "Pretrained",
     "Source",
     "get_entry",

@@ -31,6 +31,17 @@ class Metric:
 
 
 @dataclass(frozen=True)
+class Part:
+    """A further file of a checkpoint published as several (BicycleGAN's generator and encoder): fetched and
+    checked like the main file, its tensors converted into the model's state dict under ``prefix``."""
+
+    prefix: str
+    sources: tuple[Source, ...]
+    filename: str
+    sha256: str | None = None
+
+
+@dataclass(frozen=True)
 class Pretrained:
     """One published checkpoint. ``sources`` empty means the entry names a configuration without weights.
 
@@ -51,6 +62,7 @@ class Pretrained:
     metrics: tuple[Metric, ...] = ()
     zoo_card: str | None = None
     training: str = ""
+    parts: tuple[Part, ...] = ()
 
     @property
     def has_weights(self) -> bool:

@@ -17,6 +17,8 @@ from typing import Any, cast
 from torch import Tensor
 
 Converter = Callable[[Path, Mapping[str, Any]], dict[str, Tensor]]
+PartConverter = Callable[[Path, str], dict[str, Tensor]]
+"""``convert_part(path, prefix)``: one further file of a multi-file checkpoint, its keys under ``prefix``."""
 
 # format name (as written in catalog entries) -> module that defines ``convert``
 FORMATS: dict[str, str] = {
@@ -28,6 +30,7 @@ FORMATS: dict[str, str] = {
     "mmgen-biggan": "ganzoo.hub.convert.mmgen_biggan",
     "nvidia-pickle": "ganzoo.hub.convert.nvidia_pickle",
     "munit": "ganzoo.hub.convert.munit",
+    "nvlabs": "ganzoo.hub.convert.nvlabs",
     "pytorch-pretrained-biggan": "ganzoo.hub.convert.pytorch_pretrained_biggan",
     "stargan": "ganzoo.hub.convert.stargan",
 }
@@ -49,3 +52,11 @@ def describe(fmt: str, path: Path) -> tuple[str, dict[str, Any]]:
             f"files of format {fmt!r} do not say which model they hold; load them by catalog name"
         )
     return cast(tuple[str, dict[str, Any]], module.describe(path))
+
+
+def get_part_converter(fmt: str) -> PartConverter:
+    """The ``convert_part`` of format ``fmt``, for entries whose checkpoint is published as several files."""
+    module = importlib.import_module(get_converter(fmt).__module__)
+    if not hasattr(module, "convert_part"):
+        raise ValueError(f"checkpoint format {fmt!r} has no converter for further files (entry parts)")
+    return module.convert_part

@@ -1,5 +1,7 @@
-"""The ``.pth`` files of ``junyanz/pytorch-CycleGAN-and-pix2pix``: one generator's plain state dict, as saved
-by ``torch.save(net.state_dict())``, in the module layout our U-Net / ResNet generators share with theirs.
+"""The ``.pth`` files of ``junyanz/pytorch-CycleGAN-and-pix2pix`` and ``junyanz/BicycleGAN``: one network's
+plain state dict, as saved by ``torch.save(net.state_dict())``, in the module layout our networks share with
+theirs. BicycleGAN publishes its encoder as a second such file, converted by ``convert_part`` under
+``encoder.``.
 
 The only renaming is the ``generator.`` prefix of the ganzoo model (whose step counters start at zero).
 The CycleGAN files were written by a PyTorch (< 0.4) whose InstanceNorm kept running statistics; the
@@ -57,13 +59,18 @@ def missing_batch_counters(state: Mapping[str, Tensor]) -> list[str]:
     ]
 
 
-def convert(path: Path, init_args: Mapping[str, Any]) -> dict[str, Tensor]:
+def convert_part(path: Path, prefix: str) -> dict[str, Tensor]:
+    """One network's file (a generator, or BicycleGAN's encoder), cleaned as above, under ``prefix``."""
     state = read_state_dict(path)
     for key in instance_norm_statistics(state):
         del state[key]
     for key in missing_batch_counters(state):  # filled with 0, as PyTorch's own loader does for old files
         state[key] = torch.zeros((), dtype=torch.long)
-    out = {PREFIX + key: value for key, value in state.items()}
+    return {prefix + key: value for key, value in state.items()}
+
+
+def convert(path: Path, init_args: Mapping[str, Any]) -> dict[str, Tensor]:
+    out = convert_part(path, PREFIX)
     # A released generator carries no training state; its step counters start at zero.
     out.update({name: torch.zeros((), dtype=torch.long) for name in ("num_d_steps", "num_g_steps")})
     return out
