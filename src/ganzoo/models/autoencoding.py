@@ -44,6 +44,8 @@ class AutoencodingTranslationModule(TranslationModule):
         num_scales: int = 3,
         step_size: int = 100_000,
         gamma: float = 0.5,
+        lr_g: float = 1e-4,
+        lr_d: float = 1e-4,
         generator_only: bool = False,
         **kwargs: Any,
     ) -> None:
@@ -62,11 +64,19 @@ class AutoencodingTranslationModule(TranslationModule):
         def scheduler(opt: torch.optim.Optimizer) -> StepLR:
             return StepLR(opt, step_size=step_size, gamma=gamma)
 
-        if kwargs.setdefault("scheduler_interval", "step") != "step":
+        # Fixed to "step" and passed explicitly below, so the CLI offers no other value; a saved model's
+        # hyperparameters give it back as "step".
+        if kwargs.pop("scheduler_interval", "step") != "step":
             raise ValueError("the authors' lr schedule counts iterations: scheduler_interval must be 'step'")
-        kwargs.setdefault("lr_g", 1e-4)
-        kwargs.setdefault("lr_d", 1e-4)
-        super().__init__(generator, discriminator, scheduler=scheduler, **kwargs)
+        super().__init__(
+            generator,
+            discriminator,
+            lr_g=lr_g,
+            lr_d=lr_d,
+            scheduler=scheduler,
+            scheduler_interval="step",
+            **kwargs,
+        )
         self.channels = channels
 
     @staticmethod

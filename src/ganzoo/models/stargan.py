@@ -207,7 +207,9 @@ class StarGAN(TranslationModule):
             # The loop steps schedulers after each G update, i.e. every d_steps D iterations.
             return LambdaLR(opt, lambda g_steps: factor(g_steps * d_steps))
 
-        if kwargs.setdefault("scheduler_interval", "step") != "step":
+        # Fixed to "step" and passed explicitly below, so the CLI offers no other value; a saved model's
+        # hyperparameters give it back as "step".
+        if kwargs.pop("scheduler_interval", "step") != "step":
             raise ValueError("StarGAN's lr schedule counts iterations: scheduler_interval must be 'step'")
 
         super().__init__(
@@ -218,6 +220,7 @@ class StarGAN(TranslationModule):
             lr_g=lr_g,
             lr_d=lr_d,
             scheduler=scheduler,
+            scheduler_interval="step",
             **kwargs,
         )
         self.attributes = tuple(attributes)
