@@ -229,8 +229,8 @@ def main() -> None:
             "# Load speed: what verification costs on a warm cache",
             "",
             f"Best of {args.repeats} runs, taking turns, after one warm-up; files in the page cache; on CPU "
-            f"({platform.machine()}, {torch.get_num_threads()} threads, torch {torch.__version__}, shared "
-            "machine). Written by `benchmarks/load_speed.py`.",
+            f"({platform.machine()}, {torch.get_num_threads()} threads, torch {torch.__version__}, load "
+            f"average {os.getloadavg()[0]:.1f} at the end). Written by `benchmarks/load_speed.py`.",
             "",
             "## `ganzoo.load` of BigGAN-deep-128 from the converted cache",
             "",

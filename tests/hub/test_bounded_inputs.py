@@ -63,6 +63,9 @@ def test_a_deflated_ckpt_is_refused_by_its_expanded_size_before_loading(tmp_path
     assert bomb.stat().st_size < 1 << 20
     with pytest.raises(ValueError, match=rf"refusing to load {bomb}: its [\d,]+ bytes expand to 33,55"):
         ganzoo.load(bomb, model_class=DCGAN)
+    as_pth = bomb.rename(tmp_path / "bomb.pth")  # recognised by content: checked before it is read
+    with pytest.raises(ValueError, match=rf"refusing to load {as_pth}: its [\d,]+ bytes expand to"):
+        ganzoo.load(as_pth)
 
 
 @pytest.mark.parametrize("dtype", [torch.int64, torch.bool, torch.uint8, torch.complex64])

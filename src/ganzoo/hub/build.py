@@ -148,7 +148,11 @@ def check_state_dict(model: GANModule, found: Mapping[str, TensorSpec | Tensor],
         raise StateDictMismatchError(
             f"the weights in {origin} do not fit {class_path_of(model)} built from its config:\n  "
             + "\n  ".join(problems)
-            + "\nThe config's init_args (image_size, widths, ...) must be those the weights were trained on."
+            + (
+                "\nThe config's init_args (image_size, widths, ...) must be those the weights came from."
+                if wrong or missing or unexpected
+                else "\nFloat parameters take float tensors of any precision; anything else, its own dtype."
+            )
         )
 
 

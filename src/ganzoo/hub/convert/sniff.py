@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from ganzoo.hub.convert.nvidia_pickle import is_network_pickle
+from ganzoo.hub.convert.torch_file import check_expansion
 
 _GAN_ZOO_CONFIG = "models.utils.config BaseConfig"
 
@@ -20,6 +21,7 @@ _GAN_ZOO_CONFIG = "models.utils.config BaseConfig"
 def _torch_zip_pickle(path: Path) -> bytes | None:
     if not zipfile.is_zipfile(path):
         return None
+    check_expansion(path)  # before data.pkl is read into memory
     with zipfile.ZipFile(path) as archive:
         names = [n for n in archive.namelist() if n.endswith("/data.pkl") and n.count("/") == 1]
         return archive.read(names[0]) if names else None
