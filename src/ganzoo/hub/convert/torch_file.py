@@ -95,8 +95,9 @@ def load_plain(path: Path | IO[bytes], hint: str = "") -> Any:
     ``torch.save`` file, or is truncated, raises ``ValueError`` naming it. ``path`` may be an open file (a
     member of an archive), named in errors by its ``name``.
     """
-    where = getattr(path, "name", path)
+    where = path
     if not isinstance(path, (str, os.PathLike)):
+        where = getattr(path, "name", "the file")
         path = io.BytesIO(path.read())  # read once, so it can be checked and then loaded
     if (other := sniff(path)) is not None:
         raise ValueError(f"{where} is not a PyTorch file: it {other}. Download or write it again.")
