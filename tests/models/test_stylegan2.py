@@ -211,7 +211,11 @@ def test_a_tiny_stylegan2_learns_mnist(real_mnist: Path, tmp_path: Path) -> None
     from ganzoo.data import MNIST
     from ganzoo.metrics.classifier import digit_classifier, mnist_split
 
-    features = digit_classifier(real_mnist).net[:-1].eval()
+    body = digit_classifier(real_mnist).net[:-1].eval()
+
+    def features(images: torch.Tensor) -> torch.Tensor:  # the classifier's input size, then its 256-d layer
+        return body(torch.nn.functional.interpolate(images, size=(28, 28), mode="bilinear", antialias=True))
+
     real, _ = mnist_split(real_mnist, "test")
     torch.manual_seed(0)
     model = StyleGAN2(

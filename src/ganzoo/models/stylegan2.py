@@ -294,19 +294,19 @@ class StyleGAN2(ConditionalGANModule):
     def sampling_inputs(
         self,
         n: int,
-        rng: torch.Generator | None,
+        generator: torch.Generator | None,
         z: Tensor | None,
         *,
-        classes: Classes = None,
         truncation: float = 1.0,
         truncation_cutoff: int | None = None,
         noise_mode: str = "const",
+        classes: Classes = None,
     ) -> tuple[Any, ...]:
         """(z, labels, psi, cutoff, noise_mode). ``truncation`` is StyleGAN's psi in W: each w moves towards
         the tracked mean ``w_avg`` (``w_avg + psi (w - w_avg)``), for the first ``truncation_cutoff``
         layers (all by default). BigGAN's truncation instead redraws z from a truncated normal."""
-        z = self.sample_latent(n, generator=rng) if z is None else z.to(self.device, torch.float32)
-        return z, self.resolve_classes(classes, n, rng), truncation, truncation_cutoff, noise_mode
+        z = self.sample_latent(n, generator=generator) if z is None else z.to(self.device, torch.float32)
+        return z, self.resolve_classes(classes, n, generator), truncation, truncation_cutoff, noise_mode
 
     def generate(
         self,

@@ -10,12 +10,13 @@ upsampling followed by its [1, 2, 1] blur. There is one toRGB, at the last resol
 from __future__ import annotations
 
 import math
+from typing import Any, ClassVar
 
 import torch
 from torch import Tensor, nn
 
 from ganzoo.nn.equalized import EqualizedLinear, bias_act
-from ganzoo.nn.mapping import MappingNetwork
+from ganzoo.nn.style_generator import StyleGenerator
 from ganzoo.nn.stylegan2 import Conv2dLayer, channels_at
 
 NOISE_MODES = ("random", "const", "none")
@@ -113,7 +114,8 @@ class StyleGANSynthesis(nn.Module):
         self.num_ws = len(layers)
         self.torgb = Conv2dLayer(channels_at(img_resolution, channel_base, channel_max), img_channels, 1)
 
-    def forward(self, ws: Tensor, noise_mode: str = "random") -> Tensor:
+    def forward(self, ws: Tensor, noise_mode: str = "random", update_emas: bool = False) -> Tensor:
+        """``update_emas`` is accepted for the family's interface; this network tracks no statistics."""
         if ws.dim() != 3 or ws.shape[1:] != (self.num_ws, self.w_dim):
             raise ValueError(f"ws must have shape [N, {self.num_ws}, {self.w_dim}], got {list(ws.shape)}")
         x = None
@@ -122,42 +124,10 @@ class StyleGANSynthesis(nn.Module):
         return self.torgb(x)
 
 
-class StyleGANGenerator(nn.Module):
-    """``mapping`` (z, c -> ws) then ``synthesis`` (ws -> images), with StyleGAN2's generator interface.
+class StyleGANGenerator(StyleGenerator):
+    """``mapping`` (z, c -> ws) then ``synthesis`` (ws -> images), with StyleGAN2's generator interface:
+    StyleGAN's 8 mapping layers at lr x0.01 with ``w_avg`` decay 0.995, then ``StyleGANSynthesis``
+    (``channel_base``, ``channel_max``)."""
 
-    Args:
-        z_dim, c_dim, w_dim: latent, class (0: unconditional) and intermediate latent sizes (512, 0, 512).
-        img_resolution, img_channels: the output images.
-        mapping_kwargs: ``MappingNetwork`` arguments; StyleGAN's 8 layers at lr x0.01, ``w_avg`` decay 0.995.
-        **synthesis_kwargs: ``StyleGANSynthesis`` arguments (``channel_base``, ``channel_max``).
-    """
-
-    def __init__(
-        self,
-        z_dim: int,
-        c_dim: int,
-        w_dim: int,
-        img_resolution: int,
-        img_channels: int,
-        mapping_kwargs: dict | None = None,
-        **synthesis_kwargs: int,
-    ) -> None:
-        super().__init__()
-        self.z_dim, self.c_dim, self.w_dim = z_dim, c_dim, w_dim
-        self.img_resolution, self.img_channels = img_resolution, img_channels
-        self.synthesis = StyleGANSynthesis(w_dim, img_resolution, img_channels, **synthesis_kwargs)
-        self.num_ws = self.synthesis.num_ws
-        mapping = {"num_layers": 8, "lr_multiplier": 0.01, "w_avg_beta": 0.995, **(mapping_kwargs or {})}
-        self.mapping = MappingNetwork(z_dim, c_dim, w_dim, self.num_ws, **mapping)
-
-    def forward(
-        self,
-        z: Tensor,
-        c: Tensor | None = None,
-        truncation_psi: float = 1.0,
-        truncation_cutoff: int | None = None,
-        update_emas: bool = False,
-        noise_mode: str = "random",
-    ) -> Tensor:
-        ws = self.mapping(z, c, truncation_psi, truncation_cutoff, update_emas)
-        return self.synthesis(ws, noise_mode=noise_mode)
+    synthesis_class = StyleGANSynthesis
+    mapping_defaults: ClassVar[dict[str, Any]] = {"num_layers": 8, "lr_multiplier": 0.01, "w_avg_beta": 0.995}

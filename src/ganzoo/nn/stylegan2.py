@@ -14,16 +14,17 @@ from collections.abc import Sequence
 import torch
 from torch import Tensor, nn
 
-from ganzoo.nn.equalized import ACTIVATIONS, EqualizedLinear, MinibatchStdLayer, bias_act
+from ganzoo.nn.equalized import ACTIVATIONS, EqualizedConv2d, EqualizedLinear, MinibatchStdLayer, bias_act
 from ganzoo.nn.mapping import MappingNetwork
 from ganzoo.nn.modulated_conv import modulated_conv2d
+from ganzoo.nn.style_generator import StyleGenerator
 from ganzoo.nn.upfirdn2d import conv2d_resample, downsample2d, setup_filter, upsample2d
 
 NoiseMode = str  # "random" | "const" | "none"
 _NOISE_MODES = ("random", "const", "none")
 
 
-class Conv2dLayer(nn.Module):
+class Conv2dLayer(EqualizedConv2d):
     """An equalized-lr convolution that can upsample or downsample through the FIR filter on the way."""
 
     def __init__(
@@ -32,22 +33,16 @@ class Conv2dLayer(nn.Module):
         out_channels: int,
         kernel_size: int,
         *,
-        bias: bool = True,
-        activation: str = "linear",
         up: int = 1,
         down: int = 1,
         resample_filter: Sequence[float] = (1, 3, 3, 1),
-        conv_clamp: float | None = None,
+        **conv_kwargs: object,
     ) -> None:
-        super().__init__()
-        self.in_channels, self.out_channels = in_channels, out_channels
-        self.activation, self.up, self.down, self.conv_clamp = activation, up, down, conv_clamp
+        """``conv_kwargs``: ``bias``, ``activation``, ``conv_clamp`` of ``EqualizedConv2d``."""
+        super().__init__(in_channels, out_channels, kernel_size, **conv_kwargs)
+        self.up, self.down = up, down
         self.register_buffer("resample_filter", setup_filter(list(resample_filter)))
-        self.padding = kernel_size // 2
-        self.weight_gain = 1 / math.sqrt(in_channels * kernel_size**2)
-        self.act_gain = ACTIVATIONS[activation][1]
-        self.weight = nn.Parameter(torch.randn(out_channels, in_channels, kernel_size, kernel_size))
-        self.bias = nn.Parameter(torch.zeros(out_channels)) if bias else None
+        self.act_gain = ACTIVATIONS[self.activation][1]
 
     def forward(self, x: Tensor, gain: float = 1.0) -> Tensor:
         w = (self.weight * self.weight_gain).to(x.dtype)
@@ -65,7 +60,7 @@ class Conv2dLayer(nn.Module):
         return bias_act(x, b, activation=self.activation, gain=self.act_gain * gain, clamp=clamp)
 
     def extra_repr(self) -> str:
-        return f"{self.in_channels}, {self.out_channels}, {self.activation}, up={self.up}, down={self.down}"
+        return f"{super().extra_repr()}, up={self.up}, down={self.down}"
 
 
 class SynthesisLayer(nn.Module):
@@ -285,8 +280,13 @@ class SynthesisNetwork(nn.Module):
             setattr(self, f"b{res}", block)
 
     def forward(
-        self, ws: Tensor, noise_mode: NoiseMode = "random", fused_modconv: bool | None = None
+        self,
+        ws: Tensor,
+        noise_mode: NoiseMode = "random",
+        fused_modconv: bool | None = None,
+        update_emas: bool = False,
     ) -> Tensor:
+        """``update_emas`` is accepted for the family's interface; this network tracks no statistics."""
         if ws.dim() != 3 or ws.shape[1:] != (self.num_ws, self.w_dim):
             raise ValueError(f"ws must have shape [N, {self.num_ws}, {self.w_dim}], got {list(ws.shape)}")
         x = img = None
@@ -300,45 +300,12 @@ class SynthesisNetwork(nn.Module):
         return img
 
 
-class StyleGAN2Generator(nn.Module):
-    """``mapping`` (z, c -> ws) followed by ``synthesis`` (ws -> image): NVIDIA's ``Generator``.
+class StyleGAN2Generator(StyleGenerator):
+    """NVIDIA's StyleGAN2 ``Generator``: the mapping network (8 layers by default) then ``SynthesisNetwork``,
+    whose arguments (``channel_base``, ``channel_max``, ``architecture``, ``conv_clamp``, ``use_noise``,
+    ``fused_modconv_default`` ...) are the ``**synthesis_kwargs``."""
 
-    Args:
-        z_dim, c_dim, w_dim: latent, class (0: unconditional) and intermediate latent sizes.
-        img_resolution, img_channels: the output images.
-        mapping_kwargs: ``MappingNetwork`` arguments (``num_layers``, ``lr_multiplier``, ...).
-        **synthesis_kwargs: ``SynthesisNetwork`` / ``SynthesisBlock`` arguments (``channel_base``,
-            ``channel_max``, ``architecture``, ``conv_clamp``, ``use_noise``, ``fused_modconv_default`` ...).
-    """
-
-    def __init__(
-        self,
-        z_dim: int,
-        c_dim: int,
-        w_dim: int,
-        img_resolution: int,
-        img_channels: int,
-        mapping_kwargs: dict | None = None,
-        **synthesis_kwargs: object,
-    ) -> None:
-        super().__init__()
-        self.z_dim, self.c_dim, self.w_dim = z_dim, c_dim, w_dim
-        self.img_resolution, self.img_channels = img_resolution, img_channels
-        self.synthesis = SynthesisNetwork(w_dim, img_resolution, img_channels, **synthesis_kwargs)
-        self.num_ws = self.synthesis.num_ws
-        self.mapping = MappingNetwork(z_dim, c_dim, w_dim, self.num_ws, **(mapping_kwargs or {}))
-
-    def forward(
-        self,
-        z: Tensor,
-        c: Tensor | None = None,
-        truncation_psi: float = 1.0,
-        truncation_cutoff: int | None = None,
-        update_emas: bool = False,
-        **synthesis_kwargs: object,
-    ) -> Tensor:
-        ws = self.mapping(z, c, truncation_psi, truncation_cutoff, update_emas)
-        return self.synthesis(ws, **synthesis_kwargs)
+    synthesis_class = SynthesisNetwork
 
 
 class DiscriminatorBlock(nn.Module):

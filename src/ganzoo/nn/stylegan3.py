@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any, ClassVar
 
 import torch
 import torch.nn.functional as F
@@ -18,8 +19,8 @@ from torch import Tensor, nn
 
 from ganzoo.nn.equalized import EqualizedLinear
 from ganzoo.nn.filtered_lrelu import filtered_lrelu, lowpass_filter
-from ganzoo.nn.mapping import MappingNetwork
 from ganzoo.nn.modulated_conv import modulated_conv2d
+from ganzoo.nn.style_generator import StyleGenerator
 
 
 def _pair(size: int | Sequence[int]) -> tuple[int, int]:
@@ -322,36 +323,8 @@ class SynthesisNetwork(nn.Module):
         return x * self.output_scale if self.output_scale != 1 else x
 
 
-class StyleGAN3Generator(nn.Module):
-    """``mapping`` (2 layers by default) followed by the alias-free ``synthesis``: NVIDIA's ``Generator``."""
+class StyleGAN3Generator(StyleGenerator):
+    """NVIDIA's StyleGAN3 ``Generator``: a 2-layer mapping network then the alias-free ``synthesis``."""
 
-    def __init__(
-        self,
-        z_dim: int,
-        c_dim: int,
-        w_dim: int,
-        img_resolution: int,
-        img_channels: int,
-        mapping_kwargs: dict | None = None,
-        **synthesis_kwargs: object,
-    ) -> None:
-        super().__init__()
-        self.z_dim, self.c_dim, self.w_dim = z_dim, c_dim, w_dim
-        self.img_resolution, self.img_channels = img_resolution, img_channels
-        self.synthesis = SynthesisNetwork(w_dim, img_resolution, img_channels, **synthesis_kwargs)
-        self.num_ws = self.synthesis.num_ws
-        self.mapping = MappingNetwork(
-            z_dim, c_dim, w_dim, self.num_ws, **{"num_layers": 2, **(mapping_kwargs or {})}
-        )
-
-    def forward(
-        self,
-        z: Tensor,
-        c: Tensor | None = None,
-        truncation_psi: float = 1.0,
-        truncation_cutoff: int | None = None,
-        update_emas: bool = False,
-        **synthesis_kwargs: object,
-    ) -> Tensor:
-        ws = self.mapping(z, c, truncation_psi, truncation_cutoff, update_emas)
-        return self.synthesis(ws, update_emas=update_emas, **synthesis_kwargs)
+    synthesis_class = SynthesisNetwork
+    mapping_defaults: ClassVar[dict[str, Any]] = {"num_layers": 2}
