@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import pickle
 from pathlib import Path
@@ -171,3 +172,16 @@ def test_malicious_pickle_from_a_catalog_source_is_refused(tmp_path, monkeypatch
         ganzoo.load("tiny-test")
     assert not marker.exists()
     assert not converted_dir(entry).exists()
+
+
+@pytest.mark.parametrize("class_path", ["ganzoo.__main__.main", "ganzoo.__main__.X", "ganzoo.cli.main"])
+def test_a_class_path_is_looked_up_never_imported(saved, class_path):
+    """Importing ``ganzoo.__main__`` would run the CLI and exit the process: names resolve through the
+    registry of model classes only."""
+    import sys
+
+    (saved / "config.json").write_text(json.dumps({"class_path": class_path, "init_args": {}}))
+    sys.modules.pop("ganzoo.__main__", None)
+    with pytest.raises(ValueError, match=r"is not a registered paper|not a GANModule subclass"):
+        ganzoo.load(saved)
+    assert "ganzoo.__main__" not in sys.modules
