@@ -44,7 +44,7 @@ def test_tables_align_and_wrap(width, monkeypatch, capsys) -> None:
             assert rest and rest[0] != " ", f"misaligned: {row!r}"
     out = "\n".join(sections)
     # Summaries are whole: the SNGAN line continues onto the next line instead of ending mid-phrase.
-    sngan = " ".join(out.split("  SNGAN", 1)[1].split("\n  WGAN ")[0].split())
+    sngan = " ".join(out.split("  SNGAN", 1)[1].split("\n  SPADE ")[0].split())
     assert sngan.endswith('"cGANs with Projection Discriminator", ICLR 2018.')
     assert "cyclegan-summer2winter-yosemite  CycleGAN" in out  # the longest name keeps its columns
 
