@@ -13,6 +13,7 @@ import torch
 from PIL import Image
 
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+KARRAS_FIXTURES = SHARED_DATA.parent / "fixtures" / "karras"
 
 os.environ.setdefault("WANDB_MODE", "offline")
 torch.set_num_threads(min(2, torch.get_num_threads()))
@@ -68,7 +69,8 @@ def mnist_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def image_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A folder of 12 random 89x109 JPEGs (the shape of the CelebA subset) in train/ and 4 in test/."""
+    """A folder of 12 random 89x109 JPEGs (the shape of the CelebA subset) in train/ and 4 in test/; train/
+    also has a ``list_attr_celeba.txt`` giving its images random values of StarGAN's five attributes."""
     folder = tmp_path_factory.mktemp("images")
     rng = np.random.default_rng(0)
     for split, n in (("train", 12), ("test", 4)):
@@ -77,6 +79,9 @@ def image_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
             Image.fromarray(rng.integers(0, 256, (109, 89, 3), dtype=np.uint8)).save(
                 folder / split / f"{i:06d}.jpg"
             )
+    rows = [f"{i:06d}.jpg" + "".join(f" {v:2d}" for v in rng.choice([-1, 1], 5)) for i in range(12)]
+    text = "\n".join(["12", "Black_Hair Blond_Hair Brown_Hair Male Young", *rows]) + "\n"
+    (folder / "train" / "list_attr_celeba.txt").write_text(text)
     return folder
 
 
@@ -102,6 +107,15 @@ def real_horse2zebra() -> Path:
     if not (path / "trainA").is_dir():
         pytest.skip(f"the real horse2zebra set is not at {path}")
     return path
+
+
+@pytest.fixture(scope="session")
+def karras_fixtures() -> Path:
+    """Small ProGAN / StyleGAN2 / StyleGAN3 networks saved by their authors' code, with that code's outputs
+    (see the folder's README)."""
+    if not (KARRAS_FIXTURES / "README.md").is_file():
+        pytest.skip(f"the golden fixtures of the authors' code are not at {KARRAS_FIXTURES}")
+    return KARRAS_FIXTURES
 
 
 def ab_pair(rng: np.random.Generator, size: int = 24) -> np.ndarray:
@@ -140,3 +154,37 @@ def unpaired_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
             colour = (20 * (i + 1), 0, 0) if name.endswith("A") else (0, 20 * (i + 1), 0)
             solid(colour).save(folder / name / f"{i:04d}.png")
     return folder
+
+
+@pytest.fixture(scope="session")
+def celeba_attributes_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """8 random 89x109 JPEGs with an official-format ``list_attr_celeba.txt`` of 3 attributes: image i has
+    Black_Hair when i is even, Male when i < 3, Young never."""
+    folder = tmp_path_factory.mktemp("celeba_attributes")
+    rng = np.random.default_rng(0)
+    rows = []
+    for i in range(8):
+        name = f"{i + 1:06d}.jpg"
+        Image.fromarray(rng.integers(0, 256, (109, 89, 3), dtype=np.uint8)).save(folder / name)
+        values = [1 if i % 2 == 0 else -1, 1 if i < 3 else -1, -1]
+        rows.append(name + "".join(f" {v:2d}" for v in values))
+    text = "\n".join(["8", "Black_Hair Male Young", *rows]) + "\n"
+    (folder / "list_attr_celeba.txt").write_text(text)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def real_celeba10k() -> Path:
+    path = SHARED_DATA / "celeba10k"
+    if not (path / "list_attr_celeba.txt").is_file():
+        pytest.skip(f"the CelebA subset with its attribute file is not at {path}")
+    return path
+
+
+@pytest.fixture
+def single_thread() -> Iterator[None]:
+    """For tiny networks one thread is fastest, and keeps a training test's time independent of the load."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)

@@ -3,7 +3,8 @@
 The path visits one keyframe per seed. z moves along great circles (``slerp``, the usual choice for Gaussian
 latents: a straight line through the origin's neighbourhood has atypically small norm) or straight lines
 (``lerp``). For class-conditional models whose generator embeds class vectors linearly (BigGAN-deep), the
-class also moves, as a mixture of the keyframes' one-hot vectors; with one class, it stays fixed.
+class also moves, as a mixture of the keyframes' one-hot vectors; with one class, it stays fixed. StyleGAN
+models walk W instead, on straight lines between the keyframes' (truncated) ws, as the StyleGAN papers do.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from torch import Tensor
 from ganzoo.images import MIN_VIEW_SIZE, save_image_grid, to_grid, upscaled
 from ganzoo.models.conditional import ConditionalGANModule
 from ganzoo.models.latent import LatentGANModule
+from ganzoo.models.stylegan2 import StyleGAN2
 
 Mode = Literal["slerp", "lerp"]
 
@@ -87,8 +89,10 @@ def interpolate(
     if mode not in ("slerp", "lerp"):
         raise ValueError(f"mode must be 'slerp' or 'lerp', got {mode!r}")
     step = slerp if mode == "slerp" else lerp
-    keys = _keyframe_latents(model, seeds, truncation)
     legs = _frame_counts(frames, len(seeds) - 1)
+    if isinstance(model, StyleGAN2):
+        return _w_path(model, seeds, legs, classes, 1.0 if truncation is None else truncation)
+    keys = _keyframe_latents(model, seeds, truncation)
     path = [
         step(a, b, torch.arange(n, device=a.device) / n)
         for (a, b), n in zip(itertools.pairwise(keys), legs, strict=True)
@@ -101,6 +105,22 @@ def interpolate(
     return model.sample(
         frames, z=z, classes=_class_path(model, classes, len(seeds), legs), truncation=truncation
     )
+
+
+def _w_path(
+    model: StyleGAN2, seeds: Sequence[int], legs: list[int], classes: Sequence[int | str] | None, psi: float
+) -> Tensor:
+    """Images along straight lines in W between the keyframes' ws (truncated towards w_avg by ``psi``)."""
+    z = torch.cat(
+        [model.sample_latent(1, generator=torch.Generator(model.device).manual_seed(s)) for s in seeds]
+    )
+    labels = None if classes is None else model.resolve_classes(list(classes), len(seeds))
+    keys = model.mapping(z, labels, psi)
+    path = [
+        lerp(a, b, torch.arange(n, device=a.device) / n)
+        for (a, b), n in zip(itertools.pairwise(keys), legs, strict=True)
+    ]
+    return model.synthesis(torch.cat([*path, keys[-1:]]))
 
 
 def _class_path(

@@ -9,7 +9,7 @@ and every one of them can be checked against its formula in isolation.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 
 import torch
 import torch.nn.functional as F
@@ -23,6 +23,7 @@ __all__ = [
     "categorical_code_nll",
     "clip_weights_",
     "dragan_penalty",
+    "epsilon_drift",
     "feature_matching",
     "gaussian_code_nll",
     "gaussian_kl",
@@ -82,6 +83,12 @@ def clip_weights_(module: nn.Module, clip: float) -> None:
     """Clamp every parameter of the critic to [-clip, clip] in place (WGAN's Lipschitz constraint)."""
     for p in module.parameters():
         p.clamp_(-clip, clip)
+
+
+def epsilon_drift(real: Tensor) -> Tensor:
+    """E[D(x)^2]: ProGAN's drift term (Karras et al. 2018, Sec. A.1), weighted by epsilon_drift = 1e-3, which
+    keeps a Wasserstein critic's outputs from drifting far from zero."""
+    return real.pow(2).mean()
 
 
 # --- Hinge (Lim & Ye 2017; Miyato et al. 2018) -------------------------------------------------------
@@ -258,6 +265,90 @@ LOSSES: dict[str, tuple[Callable[[Tensor, Tensor], Tensor], Callable[[Tensor], T
 """(discriminator loss, generator loss) pairs by name, for papers that take ``loss=`` as an argument."""
 
 
+# --- StarGAN (Choi et al. 2018) ----------------------------------------------------------------------
+
+
+def attribute_bce(logits: Tensor, targets: Tensor) -> Tensor:
+    """sum_i BCE(logit_i, target_i) over the attributes, averaged over the batch: the domain classification
+    loss of an auxiliary classifier over independent binary attributes (StarGAN's L_cls on CelebA)."""
+    return F.binary_cross_entropy_with_logits(logits, targets, reduction="sum") / logits.shape[0]
+
+
+__all__ += ["attribute_bce"]
+
+
+# --- DiscoGAN (Kim et al. 2017) ----------------------------------------------------------------------
+
+
+def mean_feature_matching(real_features: Iterable[Tensor], fake_features: Iterable[Tensor]) -> Tensor:
+    """sum over layers of mean_units (E[f(x)] - E[f(G(z))])^2, batch means compared unit by unit: the feature
+    matching term of DiscoGAN's generator (their ``get_fm_loss``, a HingeEmbeddingLoss against 1, i.e. the
+    mean of the squared differences)."""
+    terms = [(r.mean(0) - f.mean(0)).pow(2).mean() for r, f in zip(real_features, fake_features, strict=True)]
+    return torch.stack(terms).sum()
+
+
+# --- DistanceGAN (Benaim & Wolf 2017) ----------------------------------------------------------------
+
+
+def pairwise_distances(images: Tensor) -> Tensor:
+    """||x_i - x_j||_1 / numel (the mean absolute difference) of every pair i < j of a batch, triu order."""
+    i, j = torch.triu_indices(len(images), len(images), 1, device=images.device)
+    flat = images.flatten(1)
+    return (flat[i] - flat[j]).abs().mean(1)
+
+
+def half_distances(images: Tensor) -> Tensor:
+    """The mean absolute difference between the top and bottom halves of each image (the self distance)."""
+    top, bottom = images.chunk(2, dim=-2)
+    return (top - bottom).abs().flatten(1).mean(1)
+
+
+def distance_preservation(
+    source: Tensor,
+    mapped: Tensor,
+    source_stats: tuple[float, float] = (0.0, 1.0),
+    target_stats: tuple[float, float] = (0.0, 1.0),
+) -> Tensor:
+    """DistanceGAN's L_distance: E |(d(x_i, x_j) - mu_A) / sigma_A - (d(G x_i, G x_j) - mu_B) / sigma_B|
+    over distances ``source`` of images of A and ``mapped``, the same distances between their translations
+    (``pairwise_distances`` or ``half_distances`` of both). The (mean, std) statistics are those of each
+    domain's distances, so a map that keeps distances in standard units is not penalised for rescaling."""
+    (mu_a, sigma_a), (mu_b, sigma_b) = source_stats, target_stats
+    return ((source - mu_a) / sigma_a - (mapped - mu_b) / sigma_b).abs().mean()
+
+
+__all__ += [
+    "distance_preservation",
+    "half_distances",
+    "mean_feature_matching",
+    "pairwise_distances",
+]
+
+
+# --- UNIT / MUNIT (Liu et al. 2017; Huang et al. 2018) ---------------------------------------------
+
+
+def multiscale_least_squares_d(real: Sequence[Tensor], fake: Sequence[Tensor]) -> Tensor:
+    """sum over scales of E[(D(x) - 1)^2] + E[D(G(z))^2]: the LSGAN loss of a multi-scale D, unhalved."""
+    return sum(
+        (((r - 1) ** 2).mean() + (f**2).mean() for r, f in zip(real, fake, strict=True)),
+        real[0].new_zeros(()),
+    )
+
+
+def multiscale_least_squares_g(fake: Sequence[Tensor]) -> Tensor:
+    """sum over scales of E[(D(G(z)) - 1)^2]."""
+    return sum((((f - 1) ** 2).mean() for f in fake), fake[0].new_zeros(()))
+
+
+def unit_kl(mean: Tensor) -> Tensor:
+    """UNIT's KL term for a Gaussian code of unit variance: E[mu^2] (KL to N(0, I) up to its factor 1/2 and
+    constants, as the authors compute it)."""
+    return mean.pow(2).mean()
+
+
+__all__ += ["multiscale_least_squares_d", "multiscale_least_squares_g", "unit_kl"]
 # --- pix2pixHD (Wang et al. 2018) and SPADE (Park et al. 2019) ----------------------------------------
 
 

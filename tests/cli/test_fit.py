@@ -40,7 +40,28 @@ BIN = Path(sys.executable).parent
 TRANSLATION_OVERRIDES = {
     "Paired": ["--model.ngf", "4", "--model.ndf", "4"],
     "Unpaired": ["--model.ngf", "4", "--model.ndf", "4", "--data.load_size", "72", "--data.crop_size", "64"],
+    "CelebAAttributes": ["--model.g_conv_dim", "8", "--model.d_conv_dim", "8", "--data.image_size", "64"],
 }
+
+
+# Cards that need a GPU keep their training recipe but run it on the CPU at 32 px and a width of a few
+# channels, which is what fast_dev_run checks (that the card's model, data and trainer fit together).
+_TINY_STYLEGAN = [
+    "--model.img_resolution", "32", "--data.image_size", "32",
+    "--model.synthesis_kwargs", '{"channel_base": 256, "channel_max": 8}',
+    "--model.discriminator_kwargs", '{"channel_base": 256, "channel_max": 8}',
+]  # fmt: skip
+GPU_CARD_OVERRIDES = {
+    "StyleGAN2": _TINY_STYLEGAN,
+    "StyleGAN2ADA": _TINY_STYLEGAN,
+    "StyleGAN3": [
+        *_TINY_STYLEGAN[:4],
+        "--model.synthesis_kwargs",
+        '{"channel_base": 128, "channel_max": 8, "num_layers": 4, "num_critical": 1}',
+        *_TINY_STYLEGAN[6:],
+    ],
+}  # fmt: skip
+ON_CPU = ["--trainer.accelerator", "cpu", "--trainer.devices", "1", "--trainer.strategy", "auto"]
 
 
 def data_overrides(
@@ -60,7 +81,26 @@ def data_overrides(
         return ["--data", "image_folder", *args]
     if data_class == "ImageNet":  # class folders of a login-only download; the published width is CPU-heavy
         return ["--data", "image_folder", *args, "--model.g_ch", "8", "--model.d_ch", "8"]
-    return [*args, "--data.download", "false", *TRANSLATION_OVERRIDES.get(data_class, [])]
+    if "needs a GPU" in card.read_text().splitlines()[0]:
+        model_class = config["model"]["class_path"].rsplit(".", 1)[1]
+        return [*args, *GPU_CARD_OVERRIDES[model_class], *ON_CPU]
+    extra = TRANSLATION_OVERRIDES.get(data_class, [])
+    if config["model"]["class_path"].rsplit(".", 1)[1] in ("UNIT", "MUNIT"):  # their own width flags
+        extra = [
+            "--model.gen_dim",
+            "8",
+            "--model.dis_dim",
+            "8",
+            "--data.load_size",
+            "72",
+            "--data.crop_size",
+            "64",
+        ]
+    if data_class == "Unpaired" and str(config["model"].get("init_args", {}).get("net_g", "")).startswith(
+        "unet"
+    ):
+        extra = [*extra, "--model.net_g", "unet_64"]  # a U-Net is built for one size: the 64 px crop
+    return [*args, "--data.download", "false", *extra]
 
 
 def fast_dev_run(

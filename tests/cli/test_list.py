@@ -3,6 +3,7 @@ entry is verified, and an index read from the source that names exactly what the
 
 from __future__ import annotations
 
+import itertools
 import json
 
 import pytest
@@ -44,7 +45,9 @@ def test_tables_align_and_wrap(width, monkeypatch, capsys) -> None:
             assert rest and rest[0] != " ", f"misaligned: {row!r}"
     out = "\n".join(sections)
     # Summaries are whole: the SNGAN line continues onto the next line instead of ending mid-phrase.
-    sngan = " ".join(out.split("  SNGAN", 1)[1].split("\n  SPADE ")[0].split())
+    lines = out.split("\n  SNGAN", 1)[1].splitlines()
+    continued = [lines[0], *itertools.takewhile(lambda line: line.startswith("   "), lines[1:])]
+    sngan = " ".join(" ".join(continued).split())
     assert sngan.endswith('"cGANs with Projection Discriminator", ICLR 2018.')
     assert "cyclegan-summer2winter-yosemite  CycleGAN" in out  # the longest name keeps its columns
 

@@ -101,6 +101,64 @@ def test_clear_errors(tmp_path, capsys):
     assert not (tmp_path / "y.png").exists()
 
 
+def test_stargan_translates_to_the_attributes_given_with_attr(tmp_path, capsys):
+    from ganzoo.models import StarGAN
+
+    torch.manual_seed(0)
+    model = StarGAN(["Blond_Hair", "Male"], image_size=16, g_conv_dim=4, g_repeat_num=1, d_repeat_num=2)
+    folder = model.eval().save_pretrained(tmp_path / "stargan")
+    face = _image(tmp_path / "face.png", 0)
+    out = tmp_path / "blond.png"
+    assert (
+        main(
+            [
+                "translate",
+                str(folder),
+                str(face),
+                "-o",
+                str(out),
+                "--attr",
+                "Blond_Hair=1",
+                "--attr",
+                "Male=0",
+            ]
+        )
+        == 0
+    )
+    expected = model.translate(Image.open(face), target={"Blond_Hair": 1, "Male": 0})
+    np.testing.assert_array_equal(np.asarray(Image.open(out)), np.asarray(expected))
+    other = model.translate(Image.open(face), target={"Blond_Hair": 0, "Male": 1})
+    assert not np.array_equal(np.asarray(Image.open(out)), np.asarray(other))
+    main(
+        [
+            "translate",
+            str(folder),
+            str(face),
+            "-o",
+            str(out),
+            "--attr",
+            "Blond_Hair=1",
+            "--source-attr",
+            "Male=1",
+        ]
+    )
+    expected = model.translate(Image.open(face), target={"Blond_Hair": 1}, source={"Male": 1})
+    np.testing.assert_array_equal(np.asarray(Image.open(out)), np.asarray(expected))
+    assert main(["translate", str(folder), str(face), "-o", str(out), "--attr", "Blond_Hair=1"]) == 2
+    assert "give ['Male'] in target= or the input's own values in source=" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["translate", str(folder), str(face), "-o", str(out), "--attr", "Blond_Hair=yes"])
+    assert "expected NAME=0 or NAME=1 (e.g. Blond_Hair=1), got 'Blond_Hair=yes'" in capsys.readouterr().err
+
+
+def test_attr_is_refused_by_a_model_without_attributes(tmp_path, capsys):
+    folder = Pix2Pix(net_g="unet_32", ngf=4, ndf=4, image_size=32).save_pretrained(tmp_path / "p2p")
+    face = _image(tmp_path / "face.png", 0)
+    args = ["translate", str(folder), str(face), "-o", str(tmp_path / "o.png"), "--attr", "Male=1"]
+    assert main(args) == 2
+    assert "Pix2Pix.translate() takes no source, target" in capsys.readouterr().err
+
+
 def test_samples_writes_k_translations_of_one_input_in_a_row(tmp_path):
     from ganzoo.models import BicycleGAN
 

@@ -16,6 +16,7 @@ from ganzoo.data.toy2d import mixture_modes, mode_coverage
 def test_registry_lists_every_dataset() -> None:
     assert data.available() == [
         "celeba",
+        "celeba_attributes",
         "cifar10",
         "fashion_mnist",
         "image_folder",

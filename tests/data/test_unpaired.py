@@ -97,7 +97,7 @@ def test_unknown_names_are_not_fetched_and_say_so(tmp_path, monkeypatch) -> None
 
 
 def test_download_unpacks_the_authors_zip(unpaired_dir, tmp_path, monkeypatch) -> None:
-    def fake_fetch(url, folder):
+    def fake_fetch(url, folder, published=None):
         assert url == "http://efrosgans.eecs.berkeley.edu/cyclegan/datasets/horse2zebra.zip"
         folder.mkdir(parents=True, exist_ok=True)
         with zipfile.ZipFile(folder / "horse2zebra.zip", "w") as zf:

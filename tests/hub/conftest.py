@@ -11,7 +11,7 @@ from torch.utils.data import DataLoader
 
 from ganzoo.models import DCGAN
 
-from .hub_testing import TINY
+from .hub_testing import TINY, Server
 
 
 @pytest.fixture(autouse=True)
@@ -48,3 +48,11 @@ def trained(tmp_path_factory: pytest.TempPathFactory) -> tuple[DCGAN, Path]:
 def saved(trained: tuple[DCGAN, Path], tmp_path: Path) -> Path:
     """``trained``'s model written with save_pretrained."""
     return trained[0].save_pretrained(tmp_path / "saved")
+
+
+@pytest.fixture
+def server():
+    """A local HTTP server (``hub_testing.Server``), shut down after the test."""
+    served = Server()
+    yield served
+    served.close()

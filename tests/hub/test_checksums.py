@@ -43,7 +43,7 @@ def test_unpublished_hash_is_pinned_then_enforced(saved, tmp_path, monkeypatch, 
     monkeypatch.setitem(CATALOG, entry.name, entry)
     with pytest.warns(UserWarning, match="published without a checksum"):
         first = ganzoo.load("tiny-test")
-    pin = pin_path(entry.sources[0])
+    pin = pin_path(entry.name)
     assert pin.read_text().strip() == hashlib.sha256(file.read_bytes()).hexdigest()
     assert_same_weights(first, ganzoo.load(saved))
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import pickle
 from pathlib import Path
@@ -20,7 +21,7 @@ from ganzoo.hub.errors import (
     UnsafeCheckpointError,
     WeightsNotFoundError,
 )
-from ganzoo.hub.fetch import url_cache_path
+from ganzoo.hub.fetch import download_path
 from ganzoo.hub.load import converted_dir
 
 from .hub_testing import add_entry
@@ -54,7 +55,7 @@ def test_damaged_file_fails_on_its_hash_and_leaves_no_cache_entry(
     with pytest.raises(HashMismatchError, match=f"expected {good_sha}, got [0-9a-f]{{64}}") as err:
         ganzoo.load("tiny-test")
     assert "deleted" in str(err.value)
-    assert not url_cache_path(good_sha, entry.filename).parent.exists()
+    assert not download_path(entry.name, good_sha, entry.filename).parent.exists()
     assert not converted_dir(entry).exists()
     assert _cache_files(isolated_cache) == []
 
@@ -62,7 +63,7 @@ def test_damaged_file_fails_on_its_hash_and_leaves_no_cache_entry(
 def test_tampered_cache_entry_is_deleted_not_trusted(saved, monkeypatch):
     file = saved / "model.safetensors"
     entry = add_entry(monkeypatch, file, sources=(URL("https://example.invalid/model.safetensors"),))
-    target = url_cache_path(entry.sha256, entry.filename)
+    target = download_path(entry.name, entry.sha256, entry.filename)
     target.parent.mkdir(parents=True)
     target.write_bytes(file.read_bytes()[:-10])
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
@@ -110,7 +111,7 @@ def test_offline_without_cache_says_which_file_is_missing_and_where_to_put_it(sa
     message = str(err.value)
     assert f"model.safetensors (sha256 {entry.sha256}) is not cached" in message
     assert "HF_HUB_OFFLINE" in message
-    assert str(url_cache_path(entry.sha256, "model.safetensors")) in message
+    assert str(download_path(entry.name, entry.sha256, "model.safetensors")) in message
     assert "hf download ganzoo-test/absent" in message and "local_files_only" not in message
 
 
@@ -171,3 +172,16 @@ def test_malicious_pickle_from_a_catalog_source_is_refused(tmp_path, monkeypatch
         ganzoo.load("tiny-test")
     assert not marker.exists()
     assert not converted_dir(entry).exists()
+
+
+@pytest.mark.parametrize("class_path", ["ganzoo.__main__.main", "ganzoo.__main__.X", "ganzoo.cli.main"])
+def test_a_class_path_is_looked_up_never_imported(saved, class_path):
+    """Importing ``ganzoo.__main__`` would run the CLI and exit the process: names resolve through the
+    registry of model classes only."""
+    import sys
+
+    (saved / "config.json").write_text(json.dumps({"class_path": class_path, "init_args": {}}))
+    sys.modules.pop("ganzoo.__main__", None)
+    with pytest.raises(ValueError, match=r"is not a registered paper|not a GANModule subclass"):
+        ganzoo.load(saved)
+    assert "ganzoo.__main__" not in sys.modules

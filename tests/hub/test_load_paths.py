@@ -10,7 +10,7 @@ import torch
 
 import ganzoo
 from ganzoo.hub.catalog import URL, HFFile
-from ganzoo.hub.fetch import hf_cache_dir, url_cache_path
+from ganzoo.hub.fetch import download_path, hf_cache_dir
 from ganzoo.hub.load import converted_dir
 from ganzoo.models import DCGAN
 
@@ -57,9 +57,14 @@ def test_conversion_runs_once_then_only_the_cache_is_read(trained, saved, monkey
     shutil.copy(saved / "model.safetensors", source)
     entry = add_entry(monkeypatch, source)
     ganzoo.load("tiny-test")
-    assert sorted(p.name for p in converted_dir(entry).iterdir()) == ["config.json", "model.safetensors"]
+    assert sorted(p.name for p in converted_dir(entry).iterdir()) == [
+        "config.json",
+        "config.json.sha256",
+        "model.safetensors",
+        "model.safetensors.sha256",
+    ]
     source.unlink()
-    shutil.rmtree(url_cache_path(entry.sha256, entry.filename).parent)
+    shutil.rmtree(download_path(entry.name, entry.sha256, entry.filename).parent)
     assert_same_weights(ganzoo.load("tiny-test"), trained[0])
 
 
@@ -74,7 +79,7 @@ def test_a_damaged_converted_folder_is_rebuilt(trained, saved, monkeypatch):
 def test_offline_with_a_prefilled_download_cache(trained, saved, monkeypatch):
     file = saved / "model.safetensors"
     entry = add_entry(monkeypatch, file, sources=(URL("https://example.invalid/tiny/model.safetensors"),))
-    target = url_cache_path(entry.sha256, entry.filename)
+    target = download_path(entry.name, entry.sha256, entry.filename)
     target.parent.mkdir(parents=True)
     shutil.copy(file, target)
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")

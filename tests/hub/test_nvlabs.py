@@ -7,7 +7,7 @@ import pytest
 import torch
 
 import ganzoo
-from ganzoo.hub.catalog import CATALOG, ManualURL, Pretrained
+from ganzoo.hub.catalog import CATALOG, ManualDownload, Pretrained
 from ganzoo.hub.errors import WeightsNotFoundError
 from ganzoo.hub.fetch import manual_path
 from ganzoo.models import SPADE
@@ -16,11 +16,11 @@ from ganzoo.models import SPADE
 def test_a_drive_only_file_is_not_downloaded_and_the_error_says_how_to_place_it() -> None:
     entry = CATALOG["spade-ade20k"]
     (source,) = entry.sources
-    assert isinstance(source, ManualURL) and "drive.google.com" in source.url
+    assert isinstance(source, ManualDownload) and "drive.google.com" in source.page
     with pytest.raises(WeightsNotFoundError) as err:
         ganzoo.load("spade-ade20k")
     message = str(err.value)
-    assert str(manual_path(source, entry.filename)) in message
+    assert str(manual_path(entry.name, entry.filename)) in message
     assert "extract ade20k_pretrained/latest_net_G.pth from checkpoints.tar.gz" in message
     assert "pix2pixhd-label2city-1024" in ganzoo.list_models("pix2pixhd-*")
 
@@ -37,7 +37,7 @@ def test_a_spade_file_placed_by_hand_loads_with_its_batch_norm_statistics(monkey
     state = {
         k: v for k, v in state.items() if not k.endswith("num_batches_tracked")
     }  # sync batch norm's layout
-    source = ManualURL("https://drive.google.com/file/d/test/view")
+    source = ManualDownload("https://drive.google.com/file/d/test/view")
     entry = Pretrained(
         name="spade-test",
         model="ganzoo.models.SPADE",
@@ -51,7 +51,7 @@ def test_a_spade_file_placed_by_hand_loads_with_its_batch_norm_statistics(monkey
         dataset="test",
     )
     monkeypatch.setitem(CATALOG, entry.name, entry)
-    target = manual_path(source, entry.filename)
+    target = manual_path(entry.name, entry.filename)
     target.parent.mkdir(parents=True)
     torch.save(state, target)
     with pytest.warns(UserWarning, match="without a checksum"):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pytest
 import torch
@@ -77,3 +79,19 @@ def test_mixed_or_mismatched_resolutions_are_refused(tmp_path):
     suite.reset()
     with pytest.raises(ValueError, match=r"the images are 16x16 but the reference statistics \(synthetic\)"):
         suite.update(torch.rand(4, 1, 16, 16) * 2 - 1)
+
+
+def test_the_checksum_is_verified_once_then_the_seal_skips_it(tmp_path, monkeypatch):
+    dm = SyntheticImages(data_dir=tmp_path / "data", image_size=8)
+    cache = tmp_path / "cache"
+    reference_stats(dm, "train", extractor=tiny_extractor(), cache_dir=cache)
+    (path,) = cache.glob("*.npz")
+    hashed = []
+    original = FeatureStats.checksum
+    monkeypatch.setattr(FeatureStats, "checksum", lambda self: hashed.append(1) or original(self))
+    reference_stats(dm, "train", extractor=tiny_extractor(), cache_dir=cache)
+    assert hashed == []  # sealed when written: size and mtime unchanged, nothing hashed
+    os.utime(path, (1, 1))  # changed mtime: verified again, then sealed anew
+    reference_stats(dm, "train", extractor=tiny_extractor(), cache_dir=cache)
+    reference_stats(dm, "train", extractor=tiny_extractor(), cache_dir=cache)
+    assert hashed == [1]

@@ -2,8 +2,9 @@
 
 A zoo card is a plain LightningCLI config. On top of LightningCLI this adds: short names (``--model DCGAN``,
 ``--data mnist``, ``-c dcgan_mnist``), the sample-grid callback, and the link between model and data: the
-shape a model is built for (``image_size``, ``channels``, ``num_classes``, ``data_shape``) is taken from the
-data when the model leaves it at its default, and a card that sets the two differently is refused.
+shape a model is built for (``image_size``, ``channels``, ``num_classes``, ``data_shape``, and the
+``attributes`` it translates to) is taken from the data when the model leaves it at its default, and a card
+that sets the two differently is refused.
 
 For the person at the terminal: argument and card errors are one line (``ganzoo.cli.argument_errors``), the
 data is checked before the Trainer creates a run folder, DataLoader workers are capped at the cores this
@@ -34,7 +35,7 @@ from ganzoo.data.base import GANDataModule
 from ganzoo.hub.checkpoint_io import PickleFreeCheckpointIO
 from ganzoo.registry import DATASETS, PAPERS, close_matches
 
-LINKED = ("image_size", "channels", "num_classes", "data_shape")
+LINKED = ("image_size", "channels", "num_classes", "data_shape", "attributes")
 LIGHTNING_CKPT_NAMES = {"null", "none", "last", "best", "hpc"}  # Lightning finds these itself
 
 

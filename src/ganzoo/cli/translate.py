@@ -16,7 +16,7 @@ from ganzoo.cli.options import MODEL_HELP
 def cmd_translate(argv: Sequence[str]) -> int:
     p = argparse.ArgumentParser(
         prog="ganzoo translate",
-        description="Translate images with an image-to-image model (pix2pix, CycleGAN, BicycleGAN).",
+        description="Translate images with an image-to-image model (pix2pix, CycleGAN, StarGAN, BicycleGAN).",
     )
     p.add_argument("model", help=MODEL_HELP)
     p.add_argument("inputs", nargs="+", metavar="INPUT", help="image files")
@@ -36,6 +36,22 @@ def cmd_translate(argv: Sequence[str]) -> int:
         metavar="K",
         help="multimodal models (BicycleGAN): write K translations of each input, one per latent code, "
         "as one row of a grid",
+    )
+    p.add_argument(
+        "--attr",
+        action="append",
+        type=_attribute,
+        default=[],
+        metavar="NAME=0|1",
+        help="StarGAN: a target attribute, repeated for each (e.g. --attr Blond_Hair=1 --attr Male=0)",
+    )
+    p.add_argument(
+        "--source-attr",
+        action="append",
+        type=_attribute,
+        default=[],
+        metavar="NAME=0|1",
+        help="StarGAN: an attribute of the input itself, for those --attr leaves out",
     )
     args = p.parse_args(argv)
     if args.samples is not None and args.samples < 1:
@@ -60,7 +76,11 @@ def cmd_translate(argv: Sequence[str]) -> int:
             f"{args.model} maps each input to one output, so --samples does not apply; it is for multimodal "
             "models such as BicycleGAN"
         )
-    options = {} if args.eval is None else {"eval_mode": True}
+    if args.source_attr and not args.attr:
+        raise CommandError("--source-attr completes --attr: give the target attributes with --attr NAME=0|1")
+    options = {"target": dict(args.attr), "source": dict(args.source_attr)} if args.attr else {}
+    if args.eval is not None:
+        options["eval_mode"] = True
     output = Path(args.output)
     single = len(inputs) == 1 and output.suffix != ""
     for path in inputs:
@@ -68,11 +88,20 @@ def cmd_translate(argv: Sequence[str]) -> int:
         target = output if single else output / f"{path.stem}.png"
         target.parent.mkdir(parents=True, exist_ok=True)
         with Image.open(path) as image:
-            if args.samples is not None:
-                save_image_grid(
-                    model.translate_samples(image, args.samples, seed=args.seed), target, args.samples
-                )
-            else:
-                model.translate(image, args.direction, **options).save(target)
+            try:
+                if args.samples is not None:
+                    grid = model.translate_samples(image, args.samples, seed=args.seed)
+                    save_image_grid(grid, target, args.samples)
+                else:
+                    model.translate(image, args.direction, **options).save(target)
+            except (TypeError, ValueError) as err:
+                raise CommandError(f"{args.model}: {err}") from err
         print(f"{path} -> {target}")
     return 0
+
+
+def _attribute(text: str) -> tuple[str, int]:
+    name, sep, value = text.partition("=")
+    if not sep or not name or value not in ("0", "1"):
+        raise argparse.ArgumentTypeError(f"expected NAME=0 or NAME=1 (e.g. Blond_Hair=1), got {text!r}")
+    return name, int(value)

@@ -7,6 +7,7 @@ from typing import Any
 
 from ganzoo.data.base import DatasetNotFoundError, GANDataModule
 from ganzoo.data.celeba import CelebA
+from ganzoo.data.celeba_attributes import CelebAAttributes
 from ganzoo.data.cifar10 import CIFAR10
 from ganzoo.data.image_folder import ImageFolder
 from ganzoo.data.imagenet import ImageNet
@@ -36,6 +37,7 @@ __all__ = [
     "CIFAR10",
     "MNIST",
     "CelebA",
+    "CelebAAttributes",
     "DatasetNotFoundError",
     "FashionMNIST",
     "GANDataModule",

@@ -21,6 +21,10 @@ class DatasetNotFoundError(FileNotFoundError):
     """A dataset is not on disk and could not be downloaded."""
 
 
+class DamagedFileError(ValueError):
+    """A dataset file on disk is truncated, damaged or not what its name says; the message names it."""
+
+
 def default_data_dir(name: str) -> Path:
     """``$GANZOO_DATA/<name>``, else ``<cache>/data/<name>``: the one cache root of weights and data
     (``$GANZOO_CACHE``, default ``<HF_HOME>/ganzoo``)."""

@@ -16,12 +16,13 @@ from torch import Tensor
 from torch.utils.data import Dataset
 from torchvision.transforms.v2 import functional as TF
 
-from ganzoo.data.base import GANDataModule, missing_dataset_error
+from ganzoo.data.base import DamagedFileError, GANDataModule, missing_dataset_error
 from ganzoo.data.image_folder import ImageFilesDataset, image_transform, list_images
 from ganzoo.registry import DATASETS
 
 _OFFICIAL_WIDTH = 178
 _SPLIT_CODES = {"train": "0", "valid": "1", "test": "2"}
+_JPEG = (".jpg", ".jpeg")
 
 
 @DATASETS.register
@@ -48,7 +49,7 @@ class CelebA(GANDataModule):
             self.data_dir / "img_align_celeba",
             self.data_dir,
         ):
-            if folder.is_dir() and any(folder.glob("*.jpg")):
+            if folder.is_dir() and any(p.suffix.lower() in _JPEG for p in folder.iterdir()):
                 return folder
         return None
 
@@ -93,8 +94,7 @@ class CelebA(GANDataModule):
             None,
         )
         if partition is not None:
-            names = [line.split() for line in partition.read_text().splitlines() if line.strip()]
-            return [folder / name for name, code in names if code == _SPLIT_CODES[split]]
+            return _partition_files(partition, folder, _SPLIT_CODES[split])
         files = list_images(folder)
         n_test = round(len(files) * self.test_fraction)
         if split == "valid":
@@ -102,3 +102,35 @@ class CelebA(GANDataModule):
                 f"{folder} has no list_eval_partition.txt, so only 'train' and 'test' splits exist"
             )
         return files[: len(files) - n_test] if split == "train" else files[len(files) - n_test :]
+
+
+def _partition_files(partition: Path, folder: Path, code: str) -> list[Path]:
+    """The images ``partition`` assigns the split ``code``, found in ``folder`` whatever the case of their
+    suffix (``000001.jpg`` may be ``000001.JPG`` on disk); an unknown code or a missing image is an error."""
+    on_disk = {p.name.lower(): p for p in folder.iterdir()}
+    files, missing = [], []
+    for number, line in enumerate(partition.read_text().splitlines(), start=1):
+        if not line.strip():
+            continue
+        fields = line.split()
+        if len(fields) != 2 or fields[1] not in _SPLIT_CODES.values():
+            raise DamagedFileError(
+                f"{partition} line {number} is {line.strip()!r}: expected '<image name> <split code>' with a "
+                f"code in 0 (train), 1 (valid), 2 (test). Fix the line, or remove the file to split {folder} "
+                f"by test_fraction"
+            )
+        name, line_code = fields
+        if line_code != code:
+            continue
+        path = on_disk.get(name.lower())
+        if path is None:
+            missing.append(name)
+        else:
+            files.append(path)
+    if missing:
+        raise DamagedFileError(
+            f"{partition} lists {len(missing)} images of this split that are not in {folder} (first: "
+            f"{missing[0]}): put them there, or remove the partition file to split the folder by "
+            f"test_fraction"
+        )
+    return files

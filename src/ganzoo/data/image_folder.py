@@ -5,16 +5,40 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+import numpy as np
 import torch
 from PIL import Image
 from torch import Tensor
 from torch.utils.data import Dataset
 from torchvision.transforms import v2
 
-from ganzoo.data.base import GANDataModule, missing_dataset_error
+from ganzoo.data.base import DamagedFileError, GANDataModule, missing_dataset_error
 from ganzoo.registry import DATASETS
 
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".webp", ".ppm", ".tif", ".tiff")
+_SIXTEEN_BIT = ("I;16", "I;16B", "I;16L", "I;16N")
+
+
+def read_rgb(path: Path) -> Image.Image:
+    """The image file at ``path`` as 8-bit RGB. A 16-bit grey image is scaled to 8 bits (Pillow's own
+    conversion clips it, so that mid-grey would become white); a file that cannot be decoded is named."""
+    try:
+        with Image.open(path) as image:
+            image.load()
+            if image.mode in _SIXTEEN_BIT or (image.mode == "I" and image.format == "PNG"):
+                grey = np.asarray(image, dtype=np.float64) / 257.0  # 65535 -> 255
+                return Image.fromarray(grey.round().clip(0, 255).astype(np.uint8)).convert("RGB")
+            if image.mode in ("I", "F"):
+                raise DamagedFileError(
+                    f"{path} holds 32-bit {image.mode} pixels, whose range is unknown: save it with 8 or "
+                    f"16 bits per channel"
+                )
+            return image.convert("RGB")
+    except (OSError, SyntaxError) as err:  # Pillow's truncated / unidentified files are OSErrors
+        raise DamagedFileError(
+            f"{path} cannot be read as an image ({err}): the file is truncated or damaged. Replace it with a "
+            f"good copy, or delete it"
+        ) from err
 
 
 def list_images(folder: Path) -> list[Path]:
@@ -50,8 +74,7 @@ class ImageFilesDataset(Dataset):
         return len(self.files)
 
     def __getitem__(self, i: int) -> tuple[Tensor, int]:
-        with Image.open(self.files[i]) as img:
-            return self.transform(img.convert("RGB")), 0
+        return self.transform(read_rgb(self.files[i])), 0
 
 
 @DATASETS.register

@@ -7,6 +7,8 @@ gzipped or not, so a folder downloaded by hand, by torchvision, or the copy that
 from __future__ import annotations
 
 import gzip
+import hashlib
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -16,7 +18,13 @@ from torch import Tensor
 from torch.utils.data import Dataset
 from torchvision.transforms.v2 import functional as TF
 
-from ganzoo.data.base import GANDataModule, UInt8ImageDataset, missing_dataset_error, no_empty_folders_left
+from ganzoo.data.base import (
+    DamagedFileError,
+    GANDataModule,
+    UInt8ImageDataset,
+    missing_dataset_error,
+    no_empty_folders_left,
+)
 from ganzoo.registry import DATASETS
 
 _FILES = {
@@ -25,19 +33,50 @@ _FILES = {
 }
 
 
+_REPLACE = "delete it and run again with download=True, or put a good copy there"
+
+
 def read_idx(path: Path) -> np.ndarray:
     """Parse an IDX file (gzipped or not) into a uint8 array of the shape its header gives."""
     opener = gzip.open if path.suffix == ".gz" else open
-    with opener(path, "rb") as f:
-        data = f.read()
+    try:
+        with opener(path, "rb") as f:
+            data = f.read()
+    except (EOFError, gzip.BadGzipFile, zlib.error) as err:
+        raise DamagedFileError(f"{path} is not a complete gzip file ({err}): {_REPLACE}") from err
     if len(data) < 4 or data[0] != 0 or data[1] != 0 or data[2] != 0x08:
-        raise ValueError(f"{path} is not an unsigned-byte IDX file (bad magic number {data[:4].hex()})")
+        raise DamagedFileError(
+            f"{path} is not an unsigned-byte IDX file (bad magic number {data[:4].hex()}): {_REPLACE}"
+        )
     ndim = data[3]
     shape = tuple(int.from_bytes(data[4 + 4 * i : 8 + 4 * i], "big") for i in range(ndim))
     body = np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * ndim)
     if body.size != int(np.prod(shape)):
-        raise ValueError(f"{path} is truncated: header says {shape}, found {body.size} bytes of data")
+        raise DamagedFileError(
+            f"{path} is truncated: header says {shape}, found {body.size} bytes of data: {_REPLACE}"
+        )
     return body.reshape(shape)
+
+
+def check_digits(images: np.ndarray, labels: np.ndarray, image_path: Path, label_path: Path) -> None:
+    """Refuse what no MNIST-format file holds: no images, other shapes, labels outside 0..9, or counts
+    that differ between the two files."""
+    if images.ndim != 3 or images.shape[0] == 0:
+        raise DamagedFileError(
+            f"{image_path} holds {images.shape[0] if images.ndim else 0} images of shape "
+            f"{images.shape[1:]}, not N >= 1 grey images: {_REPLACE}"
+        )
+    if labels.ndim != 1 or len(labels) != len(images):
+        raise DamagedFileError(
+            f"{image_path} has {len(images)} images but {label_path} has labels of shape {labels.shape}: "
+            f"{_REPLACE}"
+        )
+    (wrong,) = np.nonzero(labels > 9)
+    if wrong.size:
+        raise DamagedFileError(
+            f"{label_path} has label {labels[wrong[0]]} at index {wrong[0]} ({wrong.size} labels outside "
+            f"0..9): {_REPLACE}"
+        )
 
 
 class _IDXDataModule(GANDataModule):
@@ -58,6 +97,20 @@ class _IDXDataModule(GANDataModule):
                     return folder / name
         return None
 
+    def _check_download(self, path: Path) -> None:
+        """A ``.gz`` in the download folder is compared with the md5 torchvision publishes for it: a download
+        that was cut off is deleted and named, so the next run fetches it again instead of failing forever."""
+        published = dict(self.torchvision_class.resources).get(path.name)
+        if path.parent != self._raw or published is None:
+            return
+        md5 = hashlib.md5(path.read_bytes(), usedforsecurity=False).hexdigest()
+        if md5 != published:
+            path.unlink()
+            raise DamagedFileError(
+                f"{path} has md5 {md5}, not the published {published} (a download that was cut off?); it "
+                f"was deleted: run again to download it afresh"
+            )
+
     def _paths(self, split: str) -> tuple[Path, Path]:
         paths = [self._find(stem) for stem in _FILES[split]]
         if None in paths and self.download:
@@ -75,18 +128,19 @@ class _IDXDataModule(GANDataModule):
             paths = [self._find(stem) for stem in _FILES[split]]
         if None in paths:
             raise missing_dataset_error(self.name, self.data_dir, _all_files(), self.source)
+        for path in paths:
+            self._check_download(path)
         return paths[0], paths[1]
 
     def dataset(self, split: str) -> Dataset:
         self.check_split(split)
         image_path, label_path = self._paths(split)
-        images = torch.from_numpy(read_idx(image_path).copy()).unsqueeze(1)
-        labels = torch.from_numpy(read_idx(label_path).astype(np.int64))
-        if len(images) != len(labels):
-            raise ValueError(
-                f"{image_path} has {len(images)} images but {label_path} has {len(labels)} labels"
-            )
-        return UInt8ImageDataset(_resize(images, self.image_size), labels)
+        images, labels = read_idx(image_path), read_idx(label_path)
+        check_digits(images, labels, image_path, label_path)
+        return UInt8ImageDataset(
+            _resize(torch.from_numpy(images.copy()).unsqueeze(1), self.image_size),
+            torch.from_numpy(labels.astype(np.int64)),
+        )
 
 
 def _all_files() -> list[str]:

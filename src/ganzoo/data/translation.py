@@ -23,7 +23,7 @@ from torch.utils.data import DataLoader, Dataset
 from torchvision.transforms.v2 import functional as TF
 
 from ganzoo.data import archives
-from ganzoo.data.base import GANDataModule, default_data_dir, missing_dataset_error
+from ganzoo.data.base import GANDataModule, default_data_dir, missing_dataset_error, no_empty_folders_left
 from ganzoo.data.image_folder import IMAGE_SUFFIXES
 
 Direction = Literal["AtoB", "BtoA"]
@@ -56,8 +56,11 @@ def preprocess(image: Image.Image, load_size: int, crop_size: int, jitter: Jitte
 
 
 def has_images(folder: Path) -> bool:
-    """Whether ``folder`` directly holds an image file (cheap even for the 50k-image edges2shoes)."""
-    return folder.is_dir() and any(p.suffix.lower() in IMAGE_SUFFIXES for p in folder.iterdir())
+    """Whether ``folder`` holds an image file, in it or in a sub-folder, as the split's file list counts
+    them (cheap even for the 50k-image edges2shoes: the search stops at the first one)."""
+    return folder.is_dir() and any(
+        p.suffix.lower() in IMAGE_SUFFIXES and p.is_file() for p in folder.rglob("*")
+    )
 
 
 class SideDataset(Dataset):
@@ -90,6 +93,7 @@ class TranslationDataModule(GANDataModule):
 
     archive_url = ""
     downloadable: tuple[str, ...] = ()
+    published: dict[str, archives.Published] = {}
     default_dataset = ""
     layout: tuple[str, ...] = ()
     split_names: tuple[str, ...] = ()
@@ -172,14 +176,19 @@ class TranslationDataModule(GANDataModule):
         if self.dataset_name not in self.downloadable:
             return
         url = self.archive_url.format(self.dataset_name)
-        try:
-            archive = archives.fetch(url, self.data_dir.parent)
-        except Exception as err:  # offline machines, moved files and HTTP errors end the same way
-            raise missing_dataset_error(
-                self._label(), self.data_dir, self.layout, url, f"download failed: {err}"
-            ) from err
-        archives.extract(archive, self.data_dir, top=self.dataset_name)
-        archive.unlink()
+        with no_empty_folders_left(self.data_dir):
+            try:
+                archive = archives.fetch(url, self.data_dir.parent, self.published.get(self.dataset_name))
+            except Exception as err:  # offline machines, moved files, HTTP errors and short transfers alike
+                raise missing_dataset_error(
+                    self._label(), self.data_dir, self.layout, url, f"download failed: {err}"
+                ) from err
+            try:
+                archives.extract(archive, self.data_dir, top=self.dataset_name)
+            except (archives.UnsafeArchiveError, archives.DamagedArchiveError) as err:
+                raise type(err)(f"{err} (downloaded from {url}; the archive was deleted)") from None
+            finally:
+                archive.unlink(missing_ok=True)
 
     def eval_split(self) -> str:
         """The split validation reads: ``val_split``, else ``val`` when present, else ``test``."""

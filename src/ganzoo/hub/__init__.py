@@ -2,7 +2,8 @@
 
 - ``load``: the entry point (a catalog name, a folder, a Lightning ``.ckpt`` or ``hf://owner/repo``);
 - ``catalog``: the published checkpoints, one module of entries per family;
-- ``fetch``: the only downloader (Hugging Face and plain URLs), checksummed, into one cache;
+- ``fetch``: the only downloader (Hugging Face and plain URLs), checksummed and pinned per entry, into one
+  cache; ``cache_files``: how that cache is written (staged, sealed with hashes, cleaned after crashes);
 - ``convert``: one converter per published format, none of them unpickling anything;
 - ``folder``: the ``config.json`` + ``model.safetensors`` format every load ends in; ``build``: from it to a
   model through the paper registry;

@@ -11,7 +11,6 @@ place of Lightning's default, so ``Trainer.fit(ckpt_path=...)`` is covered as we
 from __future__ import annotations
 
 import os
-import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +18,7 @@ from lightning.fabric.utilities.types import _PATH
 from lightning.pytorch.plugins.io import TorchCheckpointIO
 
 from ganzoo.hub.convert.torch_file import load_plain
-from ganzoo.hub.errors import HashMismatchError
+from ganzoo.hub.errors import HashMismatchError, UnsafeCheckpointError
 from ganzoo.hub.fetch import sha256_of
 
 SUFFIX = ".sha256"
@@ -66,9 +65,12 @@ class PickleFreeCheckpointIO(TorchCheckpointIO):
             )
         try:
             checkpoint = load_plain(path, "Resume only from checkpoints written by ganzoo or Lightning.")
-        except (RuntimeError, OSError, EOFError, zipfile.BadZipFile) as err:
+        except UnsafeCheckpointError:
+            raise
+        except ValueError as err:  # not a torch.save file, truncated, or inflating past its size
             raise ValueError(
-                f"cannot read checkpoint {path}: it is truncated or not a PyTorch checkpoint ({err})"
+                f"cannot read checkpoint {path}: it is truncated or not a PyTorch checkpoint; resume from "
+                f"another one. ({err})"
             ) from err
         if not isinstance(checkpoint, dict) or "state_dict" not in checkpoint:
             raise ValueError(f"{path} is not a Lightning checkpoint: it has no 'state_dict' entry")

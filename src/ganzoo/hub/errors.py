@@ -24,3 +24,11 @@ class UnsafeCheckpointError(ValueError):
 
 class StateDictMismatchError(ValueError):
     """A state dict whose keys or shapes do not fit the model it is loaded into."""
+
+
+class CacheCorruptionError(OSError):
+    """A file in ganzoo's cache is not the one ganzoo wrote there (edited, truncated or bit-flipped)."""
+
+    def __init__(self, why: str, path: object) -> None:
+        super().__init__(f"{path} is damaged: {why}")
+        self.path = path

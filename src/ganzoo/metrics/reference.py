@@ -2,7 +2,8 @@
 
 The cache key includes a fingerprint of the dataset's files (their paths, sizes and modification times), so
 statistics of a folder whose images were replaced are recomputed rather than reused; a cached file that no
-longer matches the checksum stored in it is deleted and recomputed.
+longer matches the checksum stored in it is deleted and recomputed. The checksum is verified once per file:
+its seal (``ganzoo.hub.cache_files``) then lets later reads skip it while size and mtime are unchanged.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import torch
 from torch import nn
 from torch.utils.data import DataLoader, Subset
 
+from ganzoo.hub.cache_files import is_sealed, seal
 from ganzoo.hub.fetch import cache_root
 from ganzoo.metrics.extractor import FeatureExtractor, as_extractor
 from ganzoo.metrics.stats import FeatureMoments, FeatureStats
@@ -74,13 +76,17 @@ def reference_stats(
     path = cache / f"{_cache_key(meta)}.npz"
     if path.is_file():
         try:
-            return FeatureStats.load(path)
+            sealed = is_sealed(path)  # unchanged since its checksum was verified: no need to hash it again
+            stats = FeatureStats.load(path, checksum=not sealed)
+            if not sealed:
+                seal(path)
+            return stats
         except ValueError as err:
             warnings.warn(f"{err}; deleting it and computing them again", RuntimeWarning, stacklevel=2)
             path.unlink()
     stats = _compute(dataset, extractor, n, kid_features, batch_size, seed)
     stats.meta = meta
-    stats.save(path)
+    seal(stats.save(path))
     return stats
 
 

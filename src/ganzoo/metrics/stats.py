@@ -92,9 +92,10 @@ class FeatureStats:
         return path
 
     @classmethod
-    def load(cls, path: str | os.PathLike[str]) -> FeatureStats:
+    def load(cls, path: str | os.PathLike[str], *, checksum: bool = True) -> FeatureStats:
         """Read a ganzoo, pytorch-fid or clean-fid ``.npz``; ``mu`` and ``sigma`` are all it needs. A file
-        that records its checksum (ganzoo's) is checked against it; a damaged one raises ``ValueError``."""
+        that records its checksum (ganzoo's) is checked against it unless ``checksum=False`` (the caller
+        knows the file is unchanged); a damaged one raises ``ValueError``."""
         try:
             with np.load(path, allow_pickle=False) as f:
                 missing = {"mu", "sigma"} - set(f.files)
@@ -112,7 +113,7 @@ class FeatureStats:
                 recorded = str(f["checksum"]) if "checksum" in f.files else None
         except (OSError, EOFError, zipfile.BadZipFile, json.JSONDecodeError) as err:
             raise ValueError(f"{path} is damaged and cannot be read as FID statistics ({err})") from err
-        if recorded is not None and recorded != stats.checksum():
+        if checksum and recorded is not None and recorded != stats.checksum():
             raise ValueError(f"{path} is damaged: its arrays no longer match the checksum stored with them")
         return stats
 

@@ -111,7 +111,9 @@ class GANModule(Publishable, L.LightningModule):
         self.d_steps = d_steps
         self.skipped_in_a_row = {"discriminator": 0, "generator": 0}
         self.optimizer = optimizer or self.paper_optimizer
-        self.scheduler = scheduler
+        # Kept here, not only in hparams: a paper that fixes its schedule passes it, and the CLI then saves
+        # only the paper's own arguments.
+        self.scheduler, self.scheduler_interval = scheduler, scheduler_interval
         # Buffers, so they are checkpointed with the weights and a resumed run continues the same schedule.
         self.register_buffer("num_d_steps", torch.zeros((), dtype=torch.long))
         self.register_buffer("num_g_steps", torch.zeros((), dtype=torch.long))
@@ -141,6 +143,10 @@ class GANModule(Publishable, L.LightningModule):
 
     def after_d_step(self, out: dict[str, Tensor]) -> None:
         """Called after each discriminator update with its (detached) outputs."""
+
+    def ema_decay_for(self, batch: Any) -> float:
+        """The EMA decay of this generator update: ``ema_decay``, or 0 (a copy) until ``ema_start``."""
+        return self.hparams.ema_decay if self.num_g_steps > self.hparams.ema_start else 0.0
 
     def lazy_regularizers(self) -> Sequence[LazyRegularizer]:
         """Terms the loop optimizes every N updates of their network (none by default)."""
@@ -202,9 +208,8 @@ class GANModule(Publishable, L.LightningModule):
         self._log_losses("g", out_g)
         self._lazy_updates(opt_g, batch, "generator", int(self.num_g_steps))
         if self.generator_ema is not None:
-            decay = self.hparams.ema_decay if self.num_g_steps > self.hparams.ema_start else 0.0
-            ema_update_(self.generator_ema, self.generator, decay)
-        if self.scheduler is not None and self.hparams.scheduler_interval == "step":
+            ema_update_(self.generator_ema, self.generator, self.ema_decay_for(batch))
+        if self.scheduler is not None and self.scheduler_interval == "step":
             for sched in self.lr_schedulers():
                 sched.step()
 
@@ -276,7 +281,7 @@ class GANModule(Publishable, L.LightningModule):
         self.log_dict(metrics, prog_bar=False, on_step=True, on_epoch=False)
 
     def on_train_epoch_end(self) -> None:
-        if self.scheduler is not None and self.hparams.scheduler_interval == "epoch":
+        if self.scheduler is not None and self.scheduler_interval == "epoch":
             for sched in self.lr_schedulers():
                 sched.step()
 

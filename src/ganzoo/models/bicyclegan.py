@@ -213,7 +213,7 @@ class BicycleGAN(MultimodalTranslator, ImageTranslationModule):
             )
         return self.generator
 
-    def input_channels(self, net: nn.Module) -> int:
+    def image_channels(self, net: nn.Module) -> int:
         # G's first convolution also takes z, so the image channels come from the configuration.
         return self.hparams.out_channels if net is self.encoder else self.hparams.in_channels
 
@@ -222,36 +222,31 @@ class BicycleGAN(MultimodalTranslator, ImageTranslationModule):
         generator = None if seed is None else torch.Generator().manual_seed(seed)
         return torch.randn(n, self.nz, generator=generator).to(self.device, self.dtype)
 
-    @torch.no_grad()
+    def run_translator(
+        self, net: nn.Module, x: Tensor, *, z: Tensor | None = None, seed: int | None = None
+    ) -> Tensor:
+        """G(x, z) with the code ``z`` ((nz,) or (N, nz); e.g. ``encode(reference)``), else one drawn from
+        N(0, I) (with ``seed``, fixed)."""
+        if z is None:
+            z = self.latent(x.shape[0], seed=seed)
+        elif seed is not None:
+            raise ValueError("give translate() either z or seed, not both")
+        z = (z.unsqueeze(0) if z.dim() == 1 else z).to(self.device, self.dtype)
+        if z.shape[0] == 1 and x.shape[0] > 1:
+            z = z.expand(x.shape[0], -1)
+        return net(x, z)
+
     def translate(
         self,
         image: Tensor | Image.Image,
         direction: Direction | None = None,
         *,
-        z: Tensor | None = None,
-        seed: int | None = None,
         eval_mode: bool = True,
+        **options: Any,
     ) -> Tensor | Image.Image:
-        """Translate a PIL image, or a (C, H, W) / (N, C, H, W) tensor in [-1, 1], with the code ``z``
-        ((nz,) or (N, nz); e.g. ``encode(reference)``), else one drawn from N(0, I) (with ``seed``, fixed).
-        Returns the same kind as ``image``. ``eval_mode=True`` (the default) runs G as the authors'
-        test script does (``model.eval()``: no dropout)."""
-        net = self.translator(direction)
-        x = self._to_tensor(image, net) if isinstance(image, Image.Image) else image
-        if not isinstance(x, Tensor) or x.dim() not in (3, 4):
-            raise TypeError("translate() takes a PIL image or a (C, H, W) / (N, C, H, W) tensor in [-1, 1]")
-        batch = (x.unsqueeze(0) if x.dim() == 3 else x).to(self.device, self.dtype)
-        if z is None:
-            z = self.latent(batch.shape[0], seed=seed)
-        elif seed is not None:
-            raise ValueError("give translate() either z or seed, not both")
-        z = (z.unsqueeze(0) if z.dim() == 1 else z).to(self.device, self.dtype)
-        if z.shape[0] == 1 and batch.shape[0] > 1:
-            z = z.expand(batch.shape[0], -1)
-        with running_as(net, training=not eval_mode):
-            out = net(batch, z)
-        out = out if x.dim() == 4 else out[0]
-        return self._to_pil(out) if isinstance(image, Image.Image) else out
+        """``TranslationModule.translate`` with ``z=`` or ``seed=`` (``run_translator``); ``eval_mode=True``
+        (the default) runs G as the authors' test script does (``model.eval()``: no dropout)."""
+        return super().translate(image, direction, eval_mode=eval_mode, **options)
 
     @torch.no_grad()
     def translate_samples(self, image: Tensor | Image.Image, k: int, *, seed: int | None = None) -> Tensor:

@@ -14,26 +14,20 @@ from __future__ import annotations
 from typing import Any
 
 import torch.nn.functional as F
-from torch import Tensor, nn
+from torch import Tensor
 
-from ganzoo.models.translation import (
-    Direction,
-    GeneratorName,
-    ImageTranslationModule,
-    NetworkOptions,
-    TranslationLoss,
-)
+from ganzoo.models.translation import GeneratorName, TranslationLoss
+from ganzoo.models.unpaired import UnpairedTranslationModule
 from ganzoo.nn.image_pool import ImagePool
 from ganzoo.nn.norm import NormName
 from ganzoo.registry import PAPERS
 
-_DIRECTIONS = ("AtoB", "BtoA")
-
 
 @PAPERS.register
-class CycleGAN(ImageTranslationModule):
+class CycleGAN(UnpairedTranslationModule):
     """``generator["AtoB"]`` is the authors' ``netG_A``, ``generator["BtoA"]`` their ``netG_B``; the
-    discriminators are keyed by the domain they judge: ``discriminator["B"]`` is their ``netD_A``.
+    discriminators are keyed by the domain they judge: ``discriminator["B"]`` is their ``netD_A``
+    (``UnpairedTranslationModule``).
 
     Args: ``lambda_a``, ``lambda_b``, ``lambda_identity``, ``pool_size`` are the authors' ``--lambda_A``,
     ``--lambda_B``, ``--lambda_identity``, ``--pool_size``; the network flags (``net_g``, ``norm``,
@@ -82,64 +76,35 @@ class CycleGAN(ImageTranslationModule):
         for k, images in checkpoint.get("image_pools", {}).items():
             self.pools[k].images = list(images)
 
-    def build_networks(
-        self, options: NetworkOptions, generator_only: bool
-    ) -> tuple[nn.Module, nn.Module | None]:
-        """G: A -> B alone when ``generator_only``; else both generators and a D per domain."""
-        g_ab = options.generator(options.in_channels, options.out_channels)
-        if generator_only:
-            return g_ab, None
-        generators = {"AtoB": g_ab, "BtoA": options.generator(options.out_channels, options.in_channels)}
-        discriminators = {
-            "A": options.discriminator(options.in_channels),
-            "B": options.discriminator(options.out_channels),
+    def judged_fakes(self, batch: Any) -> dict[str, Tensor]:
+        """Translations drawn from the 50-image histories (the authors' ``fake_pool``)."""
+        return {k: self.pools[k].query(v) for k, v in self.fake_batch(batch).items()}
+
+    def cycle_losses(self, real: dict[str, Tensor], fake: dict[str, Tensor]) -> dict[str, Tensor]:
+        """lambda_A ||G_BtoA(G_AtoB(a)) - a||_1 and lambda_B ||G_AtoB(G_BtoA(b)) - b||_1."""
+        return {
+            "cycle_a": F.l1_loss(self.generator["BtoA"](fake["B"]), real["A"]) * self.lambda_a,
+            "cycle_b": F.l1_loss(self.generator["AtoB"](fake["A"]), real["B"]) * self.lambda_b,
         }
-        return nn.ModuleDict(generators), nn.ModuleDict(discriminators)
 
-    @property
-    def directions(self) -> tuple[str, ...]:
-        return ("AtoB",) if self.generator_only else _DIRECTIONS
-
-    def translator(self, direction: Direction | None) -> nn.Module:
-        direction = direction or "AtoB"
-        if direction not in _DIRECTIONS:
-            raise ValueError(f"direction must be 'AtoB' or 'BtoA', got {direction!r}")
-        if not self.generator_only:
-            return self.generator[direction]
-        if direction != "AtoB":
-            raise ValueError(
-                "this CycleGAN holds one generator (the published form), which translates 'AtoB' only; "
-                "load the model published for the other direction (e.g. cyclegan-zebra2horse)"
-            )
-        return self.generator
-
-    def fakes(self, batch: Any) -> dict[str, Tensor]:
-        """The translations of both sides: ``{"B": G_AtoB(A), "A": G_BtoA(B)}``, keyed by their domain."""
-        real_a, real_b = self.pair(batch)
-        return {"B": self.generator["AtoB"](real_a), "A": self.generator["BtoA"](real_b)}
-
-    def d_loss(self, batch: Any) -> dict[str, Tensor]:
-        real = dict(zip("AB", self.pair(batch), strict=True))
-        fake = {k: self.pools[k].query(v) for k, v in self.fake_batch(batch).items()}
-        out = {
-            f"d_{k.lower()}": self.loss_d(self.discriminator[k](real[k]), self.discriminator[k](fake[k]))
-            for k in "AB"
+    def identity_losses(self, real: dict[str, Tensor]) -> dict[str, Tensor]:
+        """G_AtoB should leave B images alone (weighted with B's lambda), G_BtoA the A images; none when
+        ``lambda_identity`` is 0."""
+        if self.lambda_identity <= 0:
+            return {}
+        return {
+            "idt_b": F.l1_loss(self.generator["AtoB"](real["B"]), real["B"])
+            * self.lambda_b
+            * self.lambda_identity,
+            "idt_a": F.l1_loss(self.generator["BtoA"](real["A"]), real["A"])
+            * self.lambda_a
+            * self.lambda_identity,
         }
-        return {"loss": out["d_a"] + out["d_b"], **out}
 
     def g_loss(self, batch: Any) -> dict[str, Tensor]:
-        real_a, real_b = self.pair(batch)
-        g_ab, g_ba = self.generator["AtoB"], self.generator["BtoA"]
-        fake = self.fakes(batch)
-        fake_b, fake_a = fake["B"], fake["A"]
-        gan = self.loss_g(self.discriminator["B"](fake_b)) + self.loss_g(self.discriminator["A"](fake_a))
-        cycle_a = F.l1_loss(g_ba(fake_b), real_a) * self.lambda_a
-        cycle_b = F.l1_loss(g_ab(fake_a), real_b) * self.lambda_b
-        out = {"g_gan": gan, "cycle_a": cycle_a, "cycle_b": cycle_b}
-        loss = gan + cycle_a + cycle_b
-        if self.lambda_identity > 0:
-            # G_AtoB should leave B images alone (weighted with B's lambda), G_BtoA the A images.
-            out["idt_b"] = F.l1_loss(g_ab(real_b), real_b) * self.lambda_b * self.lambda_identity
-            out["idt_a"] = F.l1_loss(g_ba(real_a), real_a) * self.lambda_a * self.lambda_identity
-            loss = loss + out["idt_a"] + out["idt_b"]
-        return {"loss": loss, **out}
+        real, fake = self.reals(batch), self.fakes(batch)
+        gan = self.loss_g(self.discriminator["B"](fake["B"])) + self.loss_g(
+            self.discriminator["A"](fake["A"])
+        )
+        out = {"g_gan": gan, **self.cycle_losses(real, fake), **self.identity_losses(real)}
+        return {"loss": sum(out.values()), **out}

@@ -44,6 +44,7 @@ class LatentGANModule(Sampler, GANModule):
         penalty: a gradient penalty added to D's loss: ``"gradient"`` (WGAN-GP), ``"dragan"`` or ``"r1"``.
         penalty_weight: its coefficient (lambda; for R1 pass gamma / 2).
         weight_clip: clamp D's weights to [-c, c] after every update (WGAN).
+        drift: weight of ``losses.epsilon_drift`` on the real scores in D's loss (ProGAN's 1e-3; 0: none).
         prior: z ~ N(0, I) (``"normal"``) or U(-1, 1) (``"uniform"``, e.g. Lucic et al. 2018's study).
         **kwargs: everything ``GANModule`` takes (``d_steps``, ``lr_g``, ``lr_d``, ``optimizer``, ...).
     """
@@ -58,6 +59,7 @@ class LatentGANModule(Sampler, GANModule):
         penalty: PenaltyName | None = None,
         penalty_weight: float = 10.0,
         weight_clip: float | None = None,
+        drift: float = 0.0,
         prior: PriorName = "normal",
         **kwargs: Any,
     ) -> None:
@@ -65,6 +67,8 @@ class LatentGANModule(Sampler, GANModule):
             raise ValueError(f"unknown prior {prior!r}; choose 'normal' or 'uniform'")
         if loss not in losses.LOSSES:
             raise ValueError(f"unknown loss {loss!r}; choose one of {sorted(losses.LOSSES)}")
+        if drift < 0:
+            raise ValueError(f"drift must be >= 0, got {drift}")
         if penalty not in (None, *_PENALTIES):
             raise ValueError(f"unknown penalty {penalty!r}; choose one of {sorted(_PENALTIES)} or None")
         super().__init__(generator, discriminator, **kwargs)
@@ -118,6 +122,9 @@ class LatentGANModule(Sampler, GANModule):
         if penalty is not None:
             out["penalty"] = penalty
             out["loss"] = out["loss"] + penalty
+        if self.hparams.get("drift", 0.0) > 0:
+            out["drift"] = self.hparams.drift * losses.epsilon_drift(real_out)
+            out["loss"] = out["loss"] + out["drift"]
         return out
 
     def g_loss(self, batch: Any) -> dict[str, Tensor]:

@@ -1,5 +1,6 @@
-"""ImageTranslationModule: what pix2pix and CycleGAN share - the authors' GAN objective, their linear
-learning-rate decay, and ``translate()``, the inference path that needs no training script.
+"""The image-to-image bases. ``TranslationModule``: ``translate()``, the inference path that needs no training
+script, for every translation paper. ``ImageTranslationModule``: what pix2pix and CycleGAN share on top -
+the network flags of their authors' repository, their GAN objective and their linear learning-rate decay.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from ganzoo.nn.resnet_generator import ResnetGenerator
 from ganzoo.nn.unet import UNetGenerator
 
 Direction = Literal["AtoB", "BtoA"]
-TranslationLoss = Literal["nonsaturating", "least_squares"]
+TranslationLoss = Literal["nonsaturating", "least_squares", "wasserstein"]
 
 
 GeneratorName = Literal["unet_256", "unet_128", "unet_64", "unet_32", "resnet_9blocks", "resnet_6blocks"]
@@ -108,10 +109,87 @@ def _halved(loss_d: Callable[[Tensor, Tensor], Tensor]) -> Callable[[Tensor, Ten
 OBJECTIVES: dict[str, tuple[Callable[[Tensor, Tensor], Tensor], Callable[[Tensor], Tensor]]] = {
     "nonsaturating": (_halved(losses.nonsaturating_d), losses.nonsaturating_g),
     "least_squares": (losses.least_squares_d, lambda fake: 2.0 * losses.least_squares_g(fake)),
+    # The mean critic score (DualGAN's adversarial loss), not halved.
+    "wasserstein": (losses.wasserstein_d, losses.wasserstein_g),
 }
 
 
-class ImageTranslationModule(Translator, GANModule):
+class TranslationModule(Translator, GANModule):
+    """Base of every image-to-image paper: ``translate()`` over the network ``translator(direction)``
+    returns, which ``run_translator`` calls with the paper's own options (a target domain, a style code ...).
+
+    Args:
+        image_size: the side PIL images are resized to by ``translate``.
+        Everything else goes to ``GANModule``.
+    """
+
+    def __init__(
+        self, generator: nn.Module, discriminator: nn.Module | None, *, image_size: int = 256, **kwargs: Any
+    ) -> None:
+        super().__init__(generator, discriminator, **kwargs)
+        self.image_size = image_size
+
+    def translator(self, direction: Direction | None) -> nn.Module:
+        """The generator that maps images in ``direction``."""
+        raise NotImplementedError
+
+    def run_translator(self, net: nn.Module, x: Tensor, **options: Any) -> Tensor:
+        """``net`` applied to a batch ``x``; papers whose generator takes more than the image override this
+        and turn ``options`` (what ``translate`` was given beyond the image) into those inputs."""
+        if options:
+            raise TypeError(f"{type(self).__name__}.translate() takes no {', '.join(sorted(options))}")
+        return net(x)
+
+    def image_channels(self, net: nn.Module) -> int:
+        """The channels of the images ``net`` translates: those of its first convolution by default."""
+        return next(m for m in net.modules() if isinstance(m, nn.Conv2d)).in_channels
+
+    @torch.no_grad()
+    def translate(
+        self,
+        image: Tensor | Image.Image,
+        direction: Direction | None = None,
+        *,
+        eval_mode: bool = False,
+        **options: Any,
+    ) -> Tensor | Image.Image:
+        """Translate a PIL image, or a (C, H, W) / (N, C, H, W) tensor in [-1, 1]; returns the same kind.
+
+        A PIL image is prepared as the authors' test script does: converted to RGB (or L), resized to
+        ``image_size`` x ``image_size`` (bicubic), scaled to [-1, 1]; the output is a PIL image of that size.
+        ``eval_mode=False`` (the default) runs the network as their ``test.py`` does without ``--eval``:
+        batch norm uses the statistics of the input batch and dropout stays on (pix2pix's noise), so
+        outputs vary from call to call; ``eval_mode=True`` uses running statistics and no dropout.
+        Either way the model's weights and running statistics are left unchanged. Instance-norm models
+        without dropout (CycleGAN) give the same output in both modes. ``options`` are the paper's own
+        (``run_translator``).
+        """
+        net = self.translator(direction)
+        x = self._to_tensor(image, net) if isinstance(image, Image.Image) else image
+        if not isinstance(x, Tensor) or x.dim() not in (3, 4):
+            raise TypeError("translate() takes a PIL image or a (C, H, W) / (N, C, H, W) tensor in [-1, 1]")
+        with running_as(net, training=not eval_mode):
+            out = self.run_translator(
+                net, (x.unsqueeze(0) if x.dim() == 3 else x).to(self.device, self.dtype), **options
+            )
+        out = out if x.dim() == 4 else out[0]
+        return self._to_pil(out) if isinstance(image, Image.Image) else out
+
+    def _to_tensor(self, image: Image.Image, net: nn.Module) -> Tensor:
+        channels = self.image_channels(net)
+        image = image.convert("RGB" if channels == 3 else "L")
+        image = image.resize((self.image_size, self.image_size), Image.BICUBIC)
+        array = torch.from_numpy(np.asarray(image, dtype=np.float32).copy()) / 127.5 - 1.0
+        return array.permute(2, 0, 1) if array.dim() == 3 else array.unsqueeze(0)
+
+    @staticmethod
+    def _to_pil(image: Tensor) -> Image.Image:
+        # (x + 1) / 2 * 255, truncated to uint8 as the authors' tensor2im does.
+        array = ((image.float().cpu() + 1.0) * 127.5).clamp(0, 255).to(torch.uint8).permute(1, 2, 0).numpy()
+        return Image.fromarray(array[..., 0] if array.shape[-1] == 1 else array)
+
+
+class ImageTranslationModule(TranslationModule):
     """Base of the image-to-image papers. Batches are ``{"A": Tensor, "B": Tensor}`` in [-1, 1]. A paper
     builds its networks from the shared flags (``build_networks``) and defines its objectives.
 
@@ -121,12 +199,13 @@ class ImageTranslationModule(Translator, GANModule):
             ``--norm``; ``dropout`` is ``not --no_dropout`` (``NetworkOptions``).
         generator_only: build the published form: the generator(s) alone, for inference.
         loss: ``"nonsaturating"`` (the authors' ``vanilla``: BCE on logits) or ``"least_squares"``
-            (``lsgan``: MSE against 1 / 0, without LSGAN's factor 1/2 on G's loss).
+            (``lsgan``: MSE against 1 / 0, without LSGAN's factor 1/2 on G's loss) or ``"wasserstein"``
+            (mean critic scores).
         n_epochs, n_epochs_decay: lr constant for ``n_epochs`` epochs, then linearly decayed over
             ``n_epochs_decay`` epochs (the authors' ``--n_epochs`` / ``--n_epochs_decay``,
             ``--lr_policy linear``).
         image_size: the side PIL images are resized to by ``translate`` (the authors' ``--crop_size``).
-        Everything else goes to ``GANModule`` (``lr_g``, ``lr_d``, ``optimizer``, ``d_steps``, ...).
+        Everything else goes to ``TranslationModule`` / ``GANModule`` (``lr_g``, ``lr_d``, ``d_steps``, ...).
     """
 
     def __init__(
@@ -148,9 +227,10 @@ class ImageTranslationModule(Translator, GANModule):
         image_size: int = 256,
         **kwargs: Any,
     ) -> None:
-        if loss not in ("nonsaturating", "least_squares"):
+        if loss not in OBJECTIVES:
             raise ValueError(
-                f"loss must be 'nonsaturating' (vanilla) or 'least_squares' (lsgan), got {loss!r}"
+                "loss must be 'nonsaturating' (vanilla), 'least_squares' (lsgan) or 'wasserstein', "
+                f"got {loss!r}"
             )
         if n_epochs < 0 or n_epochs_decay < 0 or n_epochs + n_epochs_decay == 0:
             raise ValueError(
@@ -163,9 +243,8 @@ class ImageTranslationModule(Translator, GANModule):
 
         options = NetworkOptions(in_channels, out_channels, net_g, net_d, n_layers_d, ngf, ndf, norm, dropout)
         generator, discriminator = self.build_networks(options, generator_only)
-        super().__init__(generator, discriminator, scheduler=scheduler, **kwargs)
+        super().__init__(generator, discriminator, scheduler=scheduler, image_size=image_size, **kwargs)
         self.loss_d, self.loss_g = OBJECTIVES[loss]
-        self.image_size = image_size
 
     @staticmethod
     def pair(batch: Any) -> tuple[Tensor, Tensor]:
@@ -183,46 +262,3 @@ class ImageTranslationModule(Translator, GANModule):
     ) -> tuple[nn.Module, nn.Module | None]:
         """(generator, discriminator or ``None`` when ``generator_only``); called before the module exists."""
         raise NotImplementedError
-
-    def translator(self, direction: Direction | None) -> nn.Module:
-        """The generator that maps images in ``direction``."""
-        raise NotImplementedError
-
-    @torch.no_grad()
-    def translate(
-        self, image: Tensor | Image.Image, direction: Direction | None = None, *, eval_mode: bool = False
-    ) -> Tensor | Image.Image:
-        """Translate a PIL image, or a (C, H, W) / (N, C, H, W) tensor in [-1, 1]; returns the same kind.
-
-        A PIL image is prepared as the authors' test script does: converted to RGB (or L), resized to
-        ``image_size`` x ``image_size`` (bicubic), scaled to [-1, 1]; the output is a PIL image of that size.
-        ``eval_mode=False`` (the default) runs the network as their ``test.py`` does without ``--eval``:
-        batch norm uses the statistics of the input batch and dropout stays on (pix2pix's noise), so
-        outputs vary from call to call; ``eval_mode=True`` uses running statistics and no dropout.
-        Either way the model's weights and running statistics are left unchanged. Instance-norm models
-        without dropout (CycleGAN) give the same output in both modes.
-        """
-        net = self.translator(direction)
-        x = self._to_tensor(image, net) if isinstance(image, Image.Image) else image
-        if not isinstance(x, Tensor) or x.dim() not in (3, 4):
-            raise TypeError("translate() takes a PIL image or a (C, H, W) / (N, C, H, W) tensor in [-1, 1]")
-        with running_as(net, training=not eval_mode):
-            out = net((x.unsqueeze(0) if x.dim() == 3 else x).to(self.device, self.dtype))
-        out = out if x.dim() == 4 else out[0]
-        return self._to_pil(out) if isinstance(image, Image.Image) else out
-
-    def input_channels(self, net: nn.Module) -> int:
-        """The channels of the images ``net`` translates: its first convolution's input, by default."""
-        return next(m for m in net.modules() if isinstance(m, nn.Conv2d)).in_channels
-
-    def _to_tensor(self, image: Image.Image, net: nn.Module) -> Tensor:
-        image = image.convert("RGB" if self.input_channels(net) == 3 else "L")
-        image = image.resize((self.image_size, self.image_size), Image.BICUBIC)
-        array = torch.from_numpy(np.asarray(image, dtype=np.float32).copy()) / 127.5 - 1.0
-        return array.permute(2, 0, 1) if array.dim() == 3 else array.unsqueeze(0)
-
-    @staticmethod
-    def _to_pil(image: Tensor) -> Image.Image:
-        # (x + 1) / 2 * 255, truncated to uint8 as the authors' tensor2im does.
-        array = ((image.float().cpu() + 1.0) * 127.5).clamp(0, 255).to(torch.uint8).permute(1, 2, 0).numpy()
-        return Image.fromarray(array[..., 0] if array.shape[-1] == 1 else array)

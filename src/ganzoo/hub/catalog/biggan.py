@@ -71,7 +71,9 @@ ENTRIES: tuple[Pretrained, ...] = (
 
 # BigGAN-deep: DeepMind's TF Hub modules (deepmind/biggan-deep-{128,256,512}) as converted to PyTorch by
 # Hugging Face's pytorch-pretrained-biggan (Apache-2.0): G's EMA weights with batch-norm statistics at 51
-# truncations; no discriminator was published. Nor was a checksum, so the hash is pinned at first download.
+# truncations; no discriminator was published. Nor was a checksum, so the hash is pinned at first download;
+# fetched from the Hub mirror at its fixed commit, the file is also checked against the sha256 of its LFS
+# pointer there (not recorded here: the pointer could not be read from this machine).
 _DEEP_S3 = "https://s3.amazonaws.com/models.huggingface.co/biggan/biggan-deep-{size}-pytorch_model.bin"
 _DEEP_HF_128 = HFFile(  # the same conversion mirrored on the Hub (211 MB), pinned to a commit
     "osanseviero/BigGAN-deep-128", "pytorch_model.bin", "8298f9813ae8188fa7404299d4d8edcd00bbd728"

@@ -8,14 +8,15 @@ Entries are data, kept apart from the models, in the spirit of timm's ``Pretrain
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ganzoo.hub.fetch import URL, HFFile, ManualURL, Source
+from ganzoo.hub.fetch import URL, HFFile, ManualDownload, Source
 
-__all__ = ["URL", "WEIGHTS_DIR", "HFFile", "ManualURL", "Metric", "Part", "Pretrained", "Source", "packaged"]
+__all__ = ["URL", "WEIGHTS_DIR", "HFFile", "ManualDownload", "Metric", "Pretrained", "Source", "packaged"]
 
 WEIGHTS_DIR = Path(__file__).parents[1] / "weights"
 
@@ -66,6 +67,19 @@ class Pretrained:
     @property
     def has_weights(self) -> bool:
         return bool(self.sources)
+
+    @property
+    def verification(self) -> str:
+        """How a download is checked, as ``ganzoo list`` shows it. Without a full published sha256, the
+        first download that converts and loads is pinned for the entry, and every source must match it; a
+        first source on the Hub at a fixed commit is also checked against the sha256 the Hub publishes for
+        the file (its LFS pointer), so only a first download from a plain URL is trusted on first use."""
+        if self.sha256 is not None:
+            return "published sha256" if len(self.sha256) == 64 else "published prefix + pinned"
+        first = self.sources[0] if self.sources else None
+        if isinstance(first, HFFile) and re.fullmatch(r"[0-9a-f]{40}", first.revision):
+            return "Hub LFS sha256 + pinned"
+        return "trust on first use"
 
 
 def packaged(name: str, filename: str = "model.safetensors") -> URL:

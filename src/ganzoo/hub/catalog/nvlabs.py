@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ganzoo.hub.catalog.entry import ManualURL, Pretrained
+from ganzoo.hub.catalog.entry import ManualDownload, Pretrained
 from ganzoo.registry import WEIGHTS
 
 LICENSE = "CC-BY-NC-SA-4.0"
@@ -45,7 +45,7 @@ def _spade(name: str, init_args: dict[str, Any]) -> Pretrained:
         model="ganzoo.models.SPADE",
         init_args={"generator_only": True, **init_args},
         sha256=None,
-        sources=(ManualURL(_SPADE_DRIVE, how),),
+        sources=(ManualDownload(_SPADE_DRIVE, how),),
         format="nvlabs",
         filename=f"spade_{name}_latest_net_G.pth",
         license=LICENSE,
@@ -69,7 +69,7 @@ ENTRIES: tuple[Pretrained, ...] = (
         },
         sha256=None,
         sources=(
-            ManualURL(
+            ManualDownload(
                 _PIX2PIXHD_DRIVE, "the label2city_1024p generator, latest_net_G.pth, saved under this name"
             ),
         ),

@@ -24,8 +24,14 @@ def read_checkpoint(path: Path) -> tuple[dict[str, Any], dict[str, Tensor]]:
         "model.load_state_dict.",
     )
     if not isinstance(ckpt, dict) or not isinstance(ckpt.get("state_dict"), dict):
-        raise ValueError(f"{path} is not a Lightning checkpoint: it has no 'state_dict' entry")
-    return dict(ckpt.get("hyper_parameters") or {}), ckpt["state_dict"]
+        raise ValueError(f"{path} is not a Lightning checkpoint: it has no 'state_dict' mapping")
+    hparams = ckpt.get("hyper_parameters") or {}
+    if not isinstance(hparams, dict) or not all(isinstance(k, str) for k in hparams):
+        raise ValueError(
+            f"{path} is not a Lightning checkpoint of a ganzoo model: its 'hyper_parameters' is a "
+            f"{type(hparams).__name__}, not a mapping of argument names"
+        )
+    return dict(hparams), ckpt["state_dict"]
 
 
 def convert(path: Path, init_args: Mapping[str, Any]) -> dict[str, Tensor]:

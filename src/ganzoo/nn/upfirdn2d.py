@@ -1,0 +1,201 @@
+"""FIR resampling: upsample by zero insertion, pad, filter, downsample by decimation (``upfirdn2d``).
+
+StyleGAN2 (Karras et al. 2020, App. B) resamples with a [1, 3, 3, 1] binomial low-pass filter instead of
+nearest-neighbour or strided steps, and StyleGAN3 with windowed-sinc filters; both fuse the filter with
+the convolution next to it. These are plain-PyTorch versions with the semantics of NVIDIA's ``upfirdn2d``
+and ``conv2d_resample`` ops (paddings, gains, filter flips), so that weights trained with those ops give
+the same images here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor
+
+Padding = int | Sequence[int]
+
+
+def setup_filter(
+    f: Sequence[float] | Sequence[Sequence[float]] | Tensor | None,
+    *,
+    normalize: bool = True,
+    flip_filter: bool = False,
+    gain: float = 1.0,
+    separable: bool | None = None,
+) -> Tensor:
+    """The filter tensor the ops below take: a 1-D taps list becomes its outer product (separable filters,
+    kept 1-D, are those with >= 8 taps unless ``separable`` says otherwise), normalised to sum to one and
+    scaled so that the whole 2-D filter has ``gain``."""
+    f = torch.as_tensor(1.0 if f is None else f, dtype=torch.float32)
+    if f.dim() not in (0, 1, 2) or f.numel() == 0:
+        raise ValueError(f"a FIR filter is a non-empty 1-D or 2-D list of taps, got shape {tuple(f.shape)}")
+    if f.dim() == 0:
+        f = f[None]
+    if separable is None:
+        separable = f.dim() == 1 and f.numel() >= 8
+    if f.dim() == 1 and not separable:
+        f = torch.outer(f, f)
+    if normalize:
+        f = f / f.sum()
+    if flip_filter:
+        f = f.flip(list(range(f.dim())))
+    return f * (gain ** (f.dim() / 2))
+
+
+def _pair(value: int | Sequence[int]) -> tuple[int, int]:
+    if isinstance(value, int):
+        return value, value
+    x, y = value
+    return int(x), int(y)
+
+
+def _padding(padding: Padding) -> tuple[int, int, int, int]:
+    """(x0, x1, y0, y1) from an int, an (x, y) pair or the four values."""
+    if isinstance(padding, int):
+        return padding, padding, padding, padding
+    padding = [int(p) for p in padding]
+    if len(padding) == 2:
+        return padding[0], padding[0], padding[1], padding[1]
+    if len(padding) != 4:
+        raise ValueError(f"padding is an int, [x, y] or [x0, x1, y0, y1]; got {padding}")
+    return padding[0], padding[1], padding[2], padding[3]
+
+
+def filter_size(f: Tensor | None) -> tuple[int, int]:
+    """(width, height) of a filter from ``setup_filter`` (1 x 1 for none)."""
+    if f is None:
+        return 1, 1
+    return int(f.shape[-1]), int(f.shape[0])
+
+
+def upfirdn2d(
+    x: Tensor,
+    f: Tensor | None,
+    *,
+    up: int | Sequence[int] = 1,
+    down: int | Sequence[int] = 1,
+    padding: Padding = 0,
+    flip_filter: bool = False,
+    gain: float = 1.0,
+) -> Tensor:
+    """Upsample ``x`` [N, C, H, W] by inserting ``up - 1`` zeros between samples, pad (negative values
+    crop), convolve every channel with ``f`` (a true convolution unless ``flip_filter``; a 1-D ``f`` is
+    applied along both axes) scaled by ``gain``, then keep every ``down``-th sample."""
+    if f is None:
+        f = torch.ones(1, 1, dtype=torch.float32, device=x.device)
+    upx, upy = _pair(up)
+    downx, downy = _pair(down)
+    px0, px1, py0, py1 = _padding(padding)
+    n, c, h, w = x.shape
+    if upx > 1 or upy > 1:
+        x = x.reshape(n, c, h, 1, w, 1)
+        x = F.pad(x, [0, upx - 1, 0, 0, 0, upy - 1])
+        x = x.reshape(n, c, h * upy, w * upx)
+    x = F.pad(x, [max(px0, 0), max(px1, 0), max(py0, 0), max(py1, 0)])
+    x = x[:, :, max(-py0, 0) : x.shape[2] - max(-py1, 0), max(-px0, 0) : x.shape[3] - max(-px1, 0)]
+    f = (f * (gain ** (f.dim() / 2))).to(x.dtype)
+    if not flip_filter:
+        f = f.flip(list(range(f.dim())))
+    if f.dim() == 2:
+        x = F.conv2d(x, f[None, None].expand(c, 1, *f.shape), groups=c)
+    else:
+        taps = f[None, None].expand(c, 1, f.shape[0])
+        x = F.conv2d(x, taps.unsqueeze(2), groups=c)
+        x = F.conv2d(x, taps.unsqueeze(3), groups=c)
+    return x[:, :, ::downy, ::downx]
+
+
+def upsample2d(x: Tensor, f: Tensor | None, up: int = 2, padding: Padding = 0, gain: float = 1.0) -> Tensor:
+    """Upsample by ``up`` with ``f``, keeping the image centred and its brightness (gain ``up**2``)."""
+    fw, fh = filter_size(f)
+    px0, px1, py0, py1 = _padding(padding)
+    pad = [px0 + (fw + up - 1) // 2, px1 + (fw - up) // 2, py0 + (fh + up - 1) // 2, py1 + (fh - up) // 2]
+    return upfirdn2d(x, f, up=up, padding=pad, gain=gain * up * up)
+
+
+def downsample2d(
+    x: Tensor, f: Tensor | None, down: int = 2, padding: Padding = 0, gain: float = 1.0
+) -> Tensor:
+    """Low-pass with ``f``, then keep every ``down``-th sample, keeping the image centred."""
+    fw, fh = filter_size(f)
+    px0, px1, py0, py1 = _padding(padding)
+    pad = [
+        px0 + (fw - down + 1) // 2,
+        px1 + (fw - down) // 2,
+        py0 + (fh - down + 1) // 2,
+        py1 + (fh - down) // 2,
+    ]
+    return upfirdn2d(x, f, down=down, padding=pad, gain=gain)
+
+
+def _conv(
+    x: Tensor,
+    w: Tensor,
+    *,
+    stride: int = 1,
+    padding: int | tuple[int, int] = 0,
+    groups: int = 1,
+    transpose: bool = False,
+    flip_weight: bool = True,
+) -> Tensor:
+    """``F.conv2d`` (a correlation) or its transpose; ``flip_weight=False`` makes it a true convolution."""
+    if not flip_weight and (w.shape[2] > 1 or w.shape[3] > 1):
+        w = w.flip([2, 3])
+    op = F.conv_transpose2d if transpose else F.conv2d
+    return op(x, w, stride=stride, padding=padding, groups=groups)
+
+
+def conv2d_resample(
+    x: Tensor,
+    w: Tensor,
+    f: Tensor | None = None,
+    *,
+    up: int = 1,
+    down: int = 1,
+    padding: Padding = 0,
+    groups: int = 1,
+    flip_weight: bool = True,
+) -> Tensor:
+    """Convolution with FIR up/downsampling fused in the cheapest order: ``padding`` is with respect to the
+    upsampled image; upsampling runs as a strided transposed convolution followed by the filter,
+    downsampling as the filter followed by a strided convolution (1x1 kernels resample on the small side)."""
+    out_channels, in_per_group, kh, kw = w.shape
+    fw, fh = filter_size(f)
+    px0, px1, py0, py1 = _padding(padding)
+    if up > 1:
+        px0, px1 = px0 + (fw + up - 1) // 2, px1 + (fw - up) // 2
+        py0, py1 = py0 + (fh + up - 1) // 2, py1 + (fh - up) // 2
+    if down > 1:
+        px0, px1 = px0 + (fw - down + 1) // 2, px1 + (fw - down) // 2
+        py0, py1 = py0 + (fh - down + 1) // 2, py1 + (fh - down) // 2
+    pad = [px0, px1, py0, py1]
+
+    if kw == 1 and kh == 1 and down > 1 and up == 1:
+        x = upfirdn2d(x, f, down=down, padding=pad)
+        return _conv(x, w, groups=groups, flip_weight=flip_weight)
+    if kw == 1 and kh == 1 and up > 1 and down == 1:
+        x = _conv(x, w, groups=groups, flip_weight=flip_weight)
+        return upfirdn2d(x, f, up=up, padding=pad, gain=up * up)
+    if down > 1 and up == 1:
+        x = upfirdn2d(x, f, padding=pad)
+        return _conv(x, w, stride=down, groups=groups, flip_weight=flip_weight)
+    if up > 1:
+        if groups == 1:
+            w = w.transpose(0, 1)
+        else:
+            w = w.reshape(groups, out_channels // groups, in_per_group, kh, kw).transpose(1, 2)
+            w = w.reshape(groups * in_per_group, out_channels // groups, kh, kw)
+        px0, px1, py0, py1 = px0 - (kw - 1), px1 - (kw - up), py0 - (kh - 1), py1 - (kh - up)
+        pxt, pyt = max(min(-px0, -px1), 0), max(min(-py0, -py1), 0)
+        x = _conv(
+            x, w, stride=up, padding=(pyt, pxt), groups=groups, transpose=True, flip_weight=not flip_weight
+        )
+        x = upfirdn2d(x, f, padding=[px0 + pxt, px1 + pxt, py0 + pyt, py1 + pyt], gain=up * up)
+        return x if down == 1 else upfirdn2d(x, f, down=down)
+    if px0 == px1 and py0 == py1 and px0 >= 0 and py0 >= 0:
+        return _conv(x, w, padding=(py0, px0), groups=groups, flip_weight=flip_weight)
+    x = upfirdn2d(x, None, padding=pad)
+    return _conv(x, w, groups=groups, flip_weight=flip_weight)

@@ -1,0 +1,233 @@
+"""StyleGAN2 / StyleGAN3 training: lazy R1 and path length at their intervals, the EMA half-life with its
+ramp, the lazy-regularisation correction of Adam, ADA's p update, and the sampling / editing API."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from unittest import mock
+
+import pytest
+import torch
+from PIL import Image
+from torch.utils.data import DataLoader, TensorDataset
+
+from ganzoo.models import StyleGAN2, StyleGAN3
+from ganzoo.models.capabilities import Sampler
+from tests.models.helpers import StepRecorder, quiet_trainer
+
+TINY = {
+    "z_dim": 16,
+    "w_dim": 16,
+    "img_resolution": 16,
+    "mapping_kwargs": {"num_layers": 2},
+    "synthesis_kwargs": {"channel_base": 256, "channel_max": 16},
+    "discriminator_kwargs": {"channel_base": 256, "channel_max": 16},
+}
+
+
+def tiny(**kwargs: object) -> StyleGAN2:
+    torch.manual_seed(0)
+    return StyleGAN2(**{**TINY, **kwargs})
+
+
+def loader(n: int = 64, batch: int = 4, classes: int | None = None) -> DataLoader:
+    images = torch.rand(n, 3, 16, 16) * 2 - 1
+    if classes is None:
+        return DataLoader(TensorDataset(images), batch_size=batch)
+    return DataLoader(TensorDataset(images, torch.arange(n) % classes), batch_size=batch)
+
+
+def test_lazy_r1_and_path_length_run_exactly_at_their_intervals() -> None:
+    model = tiny(r1_every=16, pl_every=4, ema_kimg=None)
+    recorder = StepRecorder()
+    with (
+        mock.patch.object(StyleGAN2, "r1_loss", autospec=True, side_effect=StyleGAN2.r1_loss) as r1,
+        mock.patch.object(
+            StyleGAN2, "path_length_loss", autospec=True, side_effect=StyleGAN2.path_length_loss
+        ) as pl,
+    ):
+        quiet_trainer(max_epochs=1, limit_train_batches=32, callbacks=[recorder]).fit(model, loader(128))
+    assert int(model.num_d_steps) == 32 and int(model.num_g_steps) == 32
+    assert r1.call_count == 2 and pl.call_count == 8
+    # Each lazy term is its own update of its network, right after the 16th D step / every 4th G step.
+    assert recorder.sequence[:10] == ["D", "G", "D", "G", "D", "G", "D", "G", "G", "D"]
+    assert recorder.sequence.count("D") == 32 + 2 and recorder.sequence.count("G") == 32 + 8
+    assert all(recorder.other_frozen)
+    assert float(model.pl_mean) > 0  # the running path length moved from zero
+
+
+def test_adam_lr_and_betas_are_corrected_for_the_lazy_steps() -> None:
+    model = tiny(r1_every=16, pl_every=4, lr_g=0.002, lr_d=0.002)
+    opt_d, opt_g = model.configure_optimizers()
+    assert opt_d.param_groups[0]["lr"] == pytest.approx(0.002 * 16 / 17)
+    assert opt_d.param_groups[0]["betas"] == pytest.approx((0.0, 0.99 ** (16 / 17)))
+    assert opt_g.param_groups[0]["lr"] == pytest.approx(0.002 * 4 / 5)
+    assert opt_g.param_groups[0]["betas"] == pytest.approx((0.0, 0.99 ** (4 / 5)))
+
+
+def test_ema_half_life_and_its_ramp() -> None:
+    model = tiny(ema_kimg=10.0, ema_rampup=0.05)
+    model._batch_size = 32
+    model.num_g_steps.fill_(1)  # the first update: nothing seen yet, so the EMA copies G
+    assert model.ema_decay_for(None) == 0.0
+    model.num_g_steps.fill_(101)  # 3200 images seen: the half-life is 0.05 * 3200 = 160 images
+    assert model.ema_decay_for(None) == pytest.approx(0.5 ** (32 / 160))
+    model.num_g_steps.fill_(100_001)  # far past the ramp: 10k images
+    assert model.ema_decay_for(None) == pytest.approx(0.5 ** (32 / 10_000))
+    assert tiny(ema_kimg=10.0).generator_ema is not None and tiny(ema_kimg=None).generator_ema is None
+
+
+def test_ada_moves_p_by_the_sign_of_the_overfitting_heuristic() -> None:
+    model = tiny(ada_target=0.6, ada_interval=4, ada_kimg=100)
+    model._batch_size = 8
+    step = 8 * 4 / 100_000
+    for i, sign in enumerate([1.0, 1.0, 1.0, 0.0]):  # mean 0.75 > 0.6: D overfits, p goes up
+        model.num_d_steps.fill_(i)
+        model.after_d_step({"d_real_sign": torch.tensor(sign)})
+    assert float(model.augment_pipe.p) == pytest.approx(step)
+    for i, sign in enumerate([0.0, 0.0, 1.0, 0.0], start=4):  # mean 0.25 < 0.6: p goes down, not below 0
+        model.num_d_steps.fill_(i)
+        model.after_d_step({"d_real_sign": torch.tensor(sign)})
+    assert float(model.augment_pipe.p) == pytest.approx(0.0, abs=1e-9)
+
+
+def test_augmentations_at_p_one_change_images_and_at_p_zero_do_not() -> None:
+    model = tiny(augment_p=1.0)
+    x = torch.rand(4, 3, 16, 16)
+    assert not torch.allclose(model.augment_pipe(x), x)
+    model.augment_pipe.p.zero_()
+    assert torch.equal(model.augment_pipe(x), x)
+
+
+def test_a_class_conditional_model_trains_and_samples_by_class() -> None:
+    model = tiny(c_dim=3, r1_every=2, pl_every=2, ema_kimg=1.0)
+    quiet_trainer(max_epochs=1, limit_train_batches=3).fit(model, loader(12, classes=3))
+    a = model.sample(2, seed=0, classes=1)
+    b = model.sample(2, seed=0, classes=2)
+    assert a.shape == (2, 3, 16, 16) and not torch.allclose(a, b)
+    with pytest.raises(ValueError, match="class indices"):
+        model.sample(1, classes=5)
+
+
+def test_sample_mapping_synthesis_and_truncation_agree() -> None:
+    model = tiny().eval()
+    assert isinstance(model, Sampler)
+    z = torch.randn(3, 16)
+    ws = model.mapping(z, truncation=0.5)
+    assert ws.shape == (3, model.generator.num_ws, 16)
+    w_avg = model.generator_ema.mapping.w_avg
+    torch.testing.assert_close(ws, w_avg + 0.5 * (model.mapping(z) - w_avg))
+    torch.testing.assert_close(model.sample(3, z=z, truncation=0.5), model.synthesis(ws))
+    torch.testing.assert_close(model.sample(2, seed=4), model.sample(2, seed=4))  # const noise by default
+    for name, p in model.generator_ema.named_parameters():
+        if name.endswith("noise_strength"):  # zero at initialisation: make the noise visible
+            p.data.fill_(1.0)
+    assert not torch.allclose(model.sample(2, seed=4, noise_mode="random"), model.sample(2, seed=4))
+    assert not torch.allclose(model.sample(2, seed=4, noise_mode="none"), model.sample(2, seed=4))
+
+
+def test_sampling_a_big_batch_on_cpu_runs_in_chunks() -> None:
+    model = tiny().eval()
+    with mock.patch("ganzoo.models.stylegan2._PIXELS_PER_CHUNK_CPU", 16 * 16 * 3):
+        chunks = model._chunks(10)
+        images = model.sample(10, seed=1)
+    assert [s.stop - s.start for s in chunks] == [3, 3, 3, 1]
+    torch.testing.assert_close(images, model.sample(10, seed=1), atol=1e-5, rtol=1e-5)
+
+
+def test_style_mixing_takes_the_chosen_layers_from_the_columns(tmp_path: Path) -> None:
+    model = tiny().eval()
+    cells = model.mix([1, 2], [3, 4, 5], layers=range(0, 3))
+    assert cells.shape == (2, 3, 3, 16, 16)
+    # All layers from the column seed: the column's own image; none: the row's own image.
+    every = model.mix([1], [3], layers=range(model.generator.num_ws))
+    torch.testing.assert_close(every[0, 0], model.mix([3], [1], layers=[])[0, 0])
+    path = model.save_mix_grid(tmp_path / "mix.png", [1, 2], [3, 4, 5], layers=[0, 1])
+    width, height = Image.open(path).size
+    assert width > height  # 4 columns (sources + 3) by 3 rows
+    with pytest.raises(ValueError, match=r"ws indices in \[0, "):
+        model.mix([1], [2], layers=[99])
+
+
+def test_stylegan3_trains_a_step_and_tracks_input_magnitudes() -> None:
+    torch.manual_seed(0)
+    tiny3 = {**TINY, "img_resolution": 16, "synthesis_kwargs": {"channel_base": 128, "channel_max": 8,
+             "num_layers": 4, "num_critical": 1, "margin_size": 2}}  # fmt: skip
+    model = StyleGAN3(**tiny3, r1_every=1)
+    layer = getattr(model.generator.synthesis, model.generator.synthesis.layer_names[0])
+    quiet_trainer(max_epochs=1, limit_train_batches=2).fit(model, loader(8))
+    assert int(model.num_g_steps) == 2 and float(layer.magnitude_ema) != 1.0
+    assert model.hparams.pl_weight == 0 and model.hparams.style_mixing_prob == 0
+    assert model.sample(2, seed=0).shape == (2, 3, 16, 16)
+
+
+def test_interpolation_walks_straight_lines_in_w() -> None:
+    from ganzoo.interpolate import interpolate
+
+    model = tiny().eval()
+    frames = interpolate(model, 5, seeds=(1, 2), truncation=0.5)
+    z = torch.cat([model.sample_latent(1, generator=torch.Generator().manual_seed(s)) for s in (1, 2)])
+    a, b = model.mapping(z, truncation=0.5)
+    middle = model.synthesis(((a + b) / 2)[None])
+    assert frames.shape == (5, 3, 16, 16)
+    torch.testing.assert_close(frames[2:3], middle, atol=1e-5, rtol=1e-4)
+    torch.testing.assert_close(frames[4:], model.synthesis(b[None]), atol=1e-5, rtol=1e-4)
+
+
+def test_the_sample_command_takes_truncation_for_a_network_pickle(
+    tmp_path: Path, karras_fixtures: Path
+) -> None:
+    from ganzoo.cli import main
+
+    out = tmp_path / "faces.png"
+    args = ["sample", str(karras_fixtures / "stylegan2-tiny-32.pkl"), "--truncation", "0.7", "-n", "4"]
+    assert main([*args, "-o", str(out)]) == 0
+    assert Image.open(out).size[0] >= 64
+
+
+def test_the_load_path_is_a_cpu_copy_with_the_same_images() -> None:
+    model = tiny().eval()
+    eager = model.sample(4, seed=2)
+    model.optimize_for_inference()
+    copy_ = model.inference_generator
+    assert copy_ is not model.sampling_generator
+    assert all(not b.fused_modconv_default for b in copy_.modules() if hasattr(b, "fused_modconv_default"))
+    torch.testing.assert_close(model.sample(4, seed=2), eager, atol=1e-4, rtol=0)
+
+
+def _frechet(a: torch.Tensor, b: torch.Tensor) -> float:
+    linalg = pytest.importorskip("scipy.linalg")
+    mu_a, mu_b = a.mean(0).double(), b.mean(0).double()
+    cov_a, cov_b = torch.cov(a.T.double()), torch.cov(b.T.double())
+    root = linalg.sqrtm((cov_a @ cov_b).numpy()).real
+    return float((mu_a - mu_b).square().sum() + torch.trace(cov_a + cov_b) - 2 * float(root.trace()))
+
+
+@pytest.mark.slow
+def test_a_tiny_stylegan2_learns_mnist(real_mnist: Path, tmp_path: Path) -> None:
+    """600 steps of a CPU-sized StyleGAN2 on real MNIST at 32 px: the Frechet distance of its samples to the
+    test digits, in the 256-d features of ganzoo's digit classifier, falls to under half of the untrained
+    generator's."""
+    from ganzoo.data import MNIST
+    from ganzoo.metrics.classifier import digit_classifier, mnist_split
+
+    features = digit_classifier(real_mnist).net[:-1].eval()
+    real, _ = mnist_split(real_mnist, "test")
+    torch.manual_seed(0)
+    model = StyleGAN2(
+        z_dim=64, w_dim=64, img_resolution=32, img_channels=1, mapping_kwargs={"num_layers": 2},
+        synthesis_kwargs={"channel_base": 1024, "channel_max": 64},
+        discriminator_kwargs={"channel_base": 1024, "channel_max": 64},
+        r1_gamma=0.01, ema_kimg=2.0, ema_rampup=0.05, lr_g=0.0025, lr_d=0.0025,
+    )  # fmt: skip
+
+    def distance() -> float:
+        with torch.no_grad():
+            fake = torch.cat([model.sample(250, seed=s) for s in range(4)])
+            return _frechet(features(fake), features(real[:1000]))
+
+    before = distance()
+    data = MNIST(data_dir=real_mnist, image_size=32, batch_size=32, download=False)
+    quiet_trainer(max_epochs=1, limit_train_batches=600, default_root_dir=tmp_path).fit(model, data)
+    after = distance()
+    assert after < 0.5 * before, (before, after)
