@@ -131,18 +131,20 @@ def test_there_is_a_card_per_paper_and_dataset() -> None:
 
 @pytest.mark.parametrize("card", CARDS, ids=[card_name(c) for c in CARDS])
 def test_card_runs_through_ganzoo_fit(
-    card: Path, tmp_path, mnist_dir, image_dir, paired_dir, unpaired_dir
+    card: Path, tmp_path, mnist_dir, image_dir, paired_dir, textured_unpaired_dir
 ) -> None:
-    result = cli.run_cli(fast_dev_run(card, tmp_path, mnist_dir, image_dir, paired_dir, unpaired_dir))
+    result = cli.run_cli(
+        fast_dev_run(card, tmp_path, mnist_dir, image_dir, paired_dir, textured_unpaired_dir)
+    )
     assert result.trainer.global_step >= 1  # one optimizer step at least (a GAN's D, or the VAE's)
     assert result.trainer.state.finished
 
 
 @pytest.mark.parametrize("card", CARDS, ids=[card_name(c) for c in CARDS])
 def test_card_runs_through_lightning_fit(
-    card: Path, tmp_path, mnist_dir, image_dir, paired_dir, unpaired_dir, monkeypatch
+    card: Path, tmp_path, mnist_dir, image_dir, paired_dir, textured_unpaired_dir, monkeypatch
 ) -> None:
-    args = fast_dev_run(card, tmp_path, mnist_dir, image_dir, paired_dir, unpaired_dir)
+    args = fast_dev_run(card, tmp_path, mnist_dir, image_dir, paired_dir, textured_unpaired_dir)
     monkeypatch.setattr(sys, "argv", ["lightning", *args])
     assert cli.lightning_main() == 0
 
