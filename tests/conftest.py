@@ -157,6 +157,22 @@ def unpaired_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def textured_unpaired_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """CycleGAN's layout with seeded random-noise 16x16 PNGs (trainA 5, trainB 3, testA 2, testB 4): what a
+    card run needs, where solid colours are degenerate for instance norm (a constant feature map has no
+    variance, and a stack of instance norms then multiplies the gradient past float32's range)."""
+    folder = tmp_path_factory.mktemp("unpaired_textured")
+    rng = np.random.default_rng(0)
+    for name, n in (("trainA", 5), ("trainB", 3), ("testA", 2), ("testB", 4)):
+        (folder / name).mkdir()
+        for i in range(n):
+            Image.fromarray(rng.integers(0, 256, (16, 16, 3), dtype=np.uint8)).save(
+                folder / name / f"{i:04d}.png"
+            )
+    return folder
+
+
+@pytest.fixture(scope="session")
 def celeba_attributes_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """8 random 89x109 JPEGs with an official-format ``list_attr_celeba.txt`` of 3 attributes: image i has
     Black_Hair when i is even, Male when i < 3, Young never."""

@@ -145,3 +145,10 @@ def test_vgg_loss_needs_the_users_vgg19_file(tmp_path, monkeypatch) -> None:
     monkeypatch.setenv("TORCH_HOME", str(tmp_path))
     with pytest.raises(FileNotFoundError, match=r"vgg19-dcbb9e9d\.pth.*hub/checkpoints"):
         Pix2PixHD(ngf=4, ndf=4, n_blocks_global=1, vgg_weights=str(tmp_path / "missing.pth"))
+
+
+def test_label_inputs_are_shown_coloured_by_class() -> None:
+    model = Pix2PixHD(ngf=4, ndf=4, n_blocks_global=1, generator_only=True)
+    shown = model.displayable(one_hot(torch.arange(12).repeat(2, 1)[None].expand(1, 2, 12)))
+    assert shown.shape == (1, 3, 2, 12) and shown.min() >= -1 and shown.max() <= 1
+    assert len({tuple(shown[0, :, 0, i].tolist()) for i in range(12)}) == 12  # one colour per class

@@ -67,7 +67,7 @@ class SampleGrid(L.Callback):
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(self.seed)
             fake = pl_module.translate(a)
-        rgb = [x.expand(-1, 3, -1, -1) if x.shape[1] == 1 else x for x in (a, fake, b)]
+        rgb = [x.expand(-1, 3, -1, -1) if x.shape[1] == 1 else x for x in (pl_module.displayable(a), fake, b)]
         return torch.stack(rgb, 1).flatten(0, 1)
 
     def state_dict(self) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import math
 import warnings
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -247,16 +248,18 @@ class GANModule(Publishable, L.LightningModule):
         return {k: v.detach() for k, v in out.items()}
 
     def _update_is_finite(self, loss: Tensor, params: Iterable[nn.Parameter], network: str) -> bool:
-        """One device-to-host check of the loss and the gradient norm. Under DDP the gradients are already
-        averaged across processes, so every process reaches the same decision without another collective."""
+        """One device-to-host check of the loss and the gradients' largest magnitude (the max norm: a 2-norm
+        overflows float32 for finite gradients above ~1e19, which a few degenerate batches do produce). Under
+        DDP the gradients are already averaged across processes, so every process reaches the same decision
+        without another collective."""
         grads = [p.grad for p in params if p.grad is not None]
-        norm = torch.nn.utils.get_total_norm(grads) if grads else loss.new_zeros(())
+        norm = torch.nn.utils.get_total_norm(grads, norm_type=math.inf) if grads else loss.new_zeros(())
         if bool(torch.isfinite(norm) & torch.isfinite(loss.detach())):
             self.skipped_in_a_row[network] = 0
             return True
         where = (
             f"{network} loss is {loss.item()} at global step {self.global_step} "
-            f"(epoch {self.current_epoch}), gradient norm {norm.item()}"
+            f"(epoch {self.current_epoch}), gradient max norm {norm.item()}"
         )
         if self.hparams.on_nonfinite == "raise":
             raise FloatingPointError(

@@ -58,6 +58,10 @@ class Translator(ABC):
         """Translations need inputs, so there is no preview without data."""
         return None
 
+    def displayable(self, inputs: Tensor) -> Tensor:
+        """Inputs as images in [-1, 1] for a grid (themselves by default; label maps are coloured)."""
+        return inputs
+
 
 class MultimodalTranslator(Translator):
     """Maps one input to many plausible outputs, one per latent code: ``translate_samples(image, k)``."""

@@ -90,6 +90,13 @@ class SemanticSynthesisModule(ImageTranslationModule):
             out["g_vgg"] = self.lambda_vgg * losses.perceptual_l1(vgg(image), vgg(fake), VGG_WEIGHTS)
         return out
 
+    def displayable(self, inputs: Tensor) -> Tensor:
+        """One-hot labels coloured by class (evenly spaced hues), in [-1, 1], for grids."""
+        classes = inputs[:, : self.hparams.in_channels].argmax(1)
+        hue = classes.float() / self.hparams.in_channels * 6
+        rgb = torch.stack([(hue - s).remainder(6).sub(3).abs().sub(1).clamp(0, 1) for s in (0, 4, 2)], 1)
+        return rgb * 2 - 1
+
     def translator(self, direction: Direction | None) -> nn.Module:
         if direction not in (None, "AtoB"):
             raise ValueError(

@@ -18,7 +18,9 @@ Padding = Literal["reflect", "zero"]
 
 class LayerNorm(nn.Module):
     """Normalises each sample over all of (C, H, W) with an unbiased std, then a per-channel affine map
-    (``gamma`` drawn from U[0, 1), as the authors initialise it): the decoder's upsampling norm."""
+    (``gamma`` drawn from U[0, 1), as the authors initialise it): the decoder's upsampling norm. The std is
+    taken of the variance clamped to float's smallest normal number, which changes no output (a constant
+    sample normalises to 0 either way) but keeps the gradient finite where the plain std's is NaN."""
 
     def __init__(self, num_features: int, eps: float = 1e-5) -> None:
         super().__init__()
@@ -29,7 +31,8 @@ class LayerNorm(nn.Module):
     def forward(self, x: Tensor) -> Tensor:
         flat = x.flatten(1)
         shape = (-1,) + (1,) * (x.dim() - 1)
-        x = (x - flat.mean(1).view(shape)) / (flat.std(1).view(shape) + self.eps)
+        std = flat.var(1).clamp_min(torch.finfo(x.dtype).tiny).sqrt()
+        x = (x - flat.mean(1).view(shape)) / (std.view(shape) + self.eps)
         return x * self.gamma.view(1, -1, 1, 1) + self.beta.view(1, -1, 1, 1)
 
 
