@@ -191,6 +191,7 @@ def test_generator_only_model_has_no_discriminator_and_samples() -> None:
         model.configure_optimizers()
 
 
+@pytest.mark.slow  # about 1 min; CGAN/InfoGAN conditional learning stays in the fast suite
 def test_learns_class_conditional_colours() -> None:
     """Class 0 is red, class 1 blue: after 40 G steps, G (in eval mode, as it samples) paints each class its
     own colour. In training mode a one-class batch normalizes the class shift away, so this needs eval."""

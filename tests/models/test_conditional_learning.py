@@ -76,6 +76,7 @@ def test_cgan_puts_each_class_on_its_mode(one_thread) -> None:
     assert accuracy.min() >= 0.9, f"per-class accuracy {accuracy.tolist()}"
 
 
+@pytest.mark.slow  # about 1 min; CGAN and InfoGAN stay in the fast suite
 def test_acgan_puts_each_class_on_its_mode(one_thread) -> None:
     L.seed_everything(0, verbose=False)
     model = ACGAN(

@@ -83,6 +83,7 @@ def test_discriminator_step_feeds_the_history_pools():
     assert len(model.pools["A"]) == len(model.pools["B"]) == 3
 
 
+@pytest.mark.slow  # about 1 min on 2 cores; test_base checks exact resume in the fast suite
 def test_resume_is_identical_to_an_uninterrupted_run_pools_included(tmp_path):
     def fit(max_epochs: int, ckpt: str | None = None) -> CycleGAN:
         torch.manual_seed(0)
@@ -138,6 +139,7 @@ def test_generator_only_is_one_generator_translating_a_to_b():
         model.translate(torch.zeros(3, 32, 32), "BtoA")
 
 
+@pytest.mark.slow  # about 1 min; pix2pix learning stays in the fast suite
 def test_tiny_cyclegan_cycle_loss_falls():
     """Reconstruction error F(G(a)) vs a and G(F(b)) vs b on held-out images falls within 60 updates.
 
