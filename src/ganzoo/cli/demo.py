@@ -82,7 +82,7 @@ def cmd_demo(argv: Sequence[str]) -> int:
     )
     trainer, module = cli.trainer, cli.model
     ckpt = out / "last.ckpt"
-    trainer.save_checkpoint(ckpt)
+    trainer.save_checkpoint(ckpt, weights_only=False)  # the whole state, so a run can resume
     steps = int(module.num_g_steps)
     folder = module.save_pretrained(
         out / "model",
