@@ -9,7 +9,6 @@ upsampling followed by its [1, 2, 1] blur. There is one toRGB, at the last resol
 
 from __future__ import annotations
 
-import math
 from typing import Any, ClassVar
 
 import torch
@@ -17,7 +16,7 @@ from torch import Tensor, nn
 
 from ganzoo.nn.equalized import EqualizedLinear, bias_act
 from ganzoo.nn.style_generator import StyleGenerator
-from ganzoo.nn.stylegan2 import Conv2dLayer, channels_at
+from ganzoo.nn.stylegan2 import Conv2dLayer, block_resolutions, channels_at
 
 NOISE_MODES = ("random", "const", "none")
 
@@ -99,11 +98,9 @@ class StyleGANSynthesis(nn.Module):
         channel_base: int = 16384,
         channel_max: int = 512,
     ) -> None:
-        if img_resolution < 4 or img_resolution & (img_resolution - 1):
-            raise ValueError(f"img_resolution must be a power of two >= 4, got {img_resolution}")
+        resolutions = block_resolutions(img_resolution)
         super().__init__()
         self.w_dim, self.img_resolution, self.img_channels = w_dim, img_resolution, img_channels
-        resolutions = [2**i for i in range(2, int(math.log2(img_resolution)) + 1)]
         layers = []
         for res in resolutions:
             channels = channels_at(res, channel_base, channel_max)

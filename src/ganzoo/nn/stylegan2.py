@@ -241,6 +241,13 @@ class SynthesisBlock(nn.Module):
         return f"resolution={self.resolution}, architecture={self.architecture}"
 
 
+def block_resolutions(img_resolution: int) -> list[int]:
+    """4, 8, ..., ``img_resolution``: one synthesis block each; refuses a size that is not a power of two."""
+    if img_resolution < 4 or img_resolution & (img_resolution - 1):
+        raise ValueError(f"img_resolution must be a power of two >= 4, got {img_resolution}")
+    return [2**i for i in range(2, int(math.log2(img_resolution)) + 1)]
+
+
 def channels_at(resolution: int, channel_base: int, channel_max: int) -> int:
     """Feature maps at a resolution: ``min(channel_base / res, channel_max)`` (32768 and 512 in config F)."""
     return min(channel_base // resolution, channel_max)
@@ -263,11 +270,10 @@ class SynthesisNetwork(nn.Module):
         channel_max: int = 512,
         **block_kwargs: object,
     ) -> None:
-        if img_resolution < 4 or img_resolution & (img_resolution - 1):
-            raise ValueError(f"img_resolution must be a power of two >= 4, got {img_resolution}")
+        resolutions = block_resolutions(img_resolution)
         super().__init__()
         self.w_dim, self.img_resolution, self.img_channels = w_dim, img_resolution, img_channels
-        self.block_resolutions = [2**i for i in range(2, int(math.log2(img_resolution)) + 1)]
+        self.block_resolutions = resolutions
         self.num_ws = 0
         for res in self.block_resolutions:
             in_channels = channels_at(res // 2, channel_base, channel_max) if res > 4 else 0
