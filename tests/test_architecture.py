@@ -11,7 +11,7 @@ import pytest
 import torch
 
 import ganzoo
-from ganzoo.cli.cards import card_name, list_cards
+from ganzoo.cli import card_name, list_cards
 from ganzoo.hub.catalog import CATALOG, URL, Pretrained
 from ganzoo.hub.fetch import sha256_of
 from ganzoo.registry import PAPERS

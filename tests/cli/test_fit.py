@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from ganzoo import cli
-from ganzoo.cli.cards import card_name, list_cards
+from ganzoo.cli import card_name, list_cards
 
 CARDS = list_cards()
 TINY_DCGAN = ["fit", "--model", "DCGAN", "--model.image_size", "16", "--model.channels", "1"]

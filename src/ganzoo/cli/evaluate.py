@@ -20,9 +20,8 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
-from ganzoo.cli.errors import CommandError
+from ganzoo.cli import RANK_DEFICIENT, CommandError, show_once
 from ganzoo.cli.options import DATA_DIR_HELP, DEVICE_HELP, MODEL_HELP, default_device, positive_int
-from ganzoo.cli.quiet import RANK_DEFICIENT, show_once
 
 METRIC_NAMES = ("fid", "is", "kid")
 """``ganzoo.metrics.suite.METRICS``, named here so that parsing the arguments imports no torch."""
@@ -88,12 +87,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     if statistics and not Path(args.data).is_file():
         raise CommandError(f"no statistics file at {args.data}")
     from ganzoo.hub.load import load
-    from ganzoo.metrics.evaluate import evaluate
-    from ganzoo.metrics.extractor import as_extractor
-    from ganzoo.metrics.inception import standard_inception
-    from ganzoo.metrics.reference import reference_stats
-    from ganzoo.metrics.stats import FeatureStats
-    from ganzoo.metrics.suite import GenerativeMetrics
+    from ganzoo.metrics.extractor import as_extractor, standard_inception
+    from ganzoo.metrics.stats import FeatureStats, reference_stats
+    from ganzoo.metrics.suite import GenerativeMetrics, evaluate
 
     device = args.device or default_device()
     model = load(args.model, device=device, model_class=args.model_class)

@@ -14,7 +14,7 @@ import torch
 from torch import Tensor
 from torch.utils.data import DataLoader, Dataset
 
-from ganzoo.hub.fetch import cache_root
+from ganzoo.hub.cache_files import cache_root
 
 
 class DatasetNotFoundError(FileNotFoundError):

@@ -16,8 +16,8 @@ from torch import Tensor, nn
 from torch.utils.data import DataLoader
 
 from ganzoo.data.mnist import MNIST
-from ganzoo.hub.fetch import cache_root
-from ganzoo.metrics.reference import contents_fingerprint
+from ganzoo.hub.cache_files import cache_root
+from ganzoo.metrics.stats import contents_fingerprint
 
 SIZE = 28  # what it is trained on; other sizes are resized to it
 

@@ -5,16 +5,18 @@ optionally terms that run every N steps (``lazy_regularizers``). The loop here o
 optimizers, the ``d_steps``:1 schedule, gradient isolation between the networks, clipping, schedulers, the
 generator EMA, non-finite updates and the step counters that make a resumed run identical to an
 uninterrupted one. What a trained model can do (sample or translate) is a capability its paper adds
-(``ganzoo.models.capabilities``).
+(``ganzoo.models.capabilities``); ``running_as`` is how papers run a network in the mode sampling or
+translating needs without leaving a trace on it.
 """
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import functools
 import math
 import warnings
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -29,6 +31,24 @@ from ganzoo.hub.publish import Publishable
 from ganzoo.nn.ema import ema_update_
 
 Network = Literal["discriminator", "generator"]
+
+
+@contextlib.contextmanager
+def running_as(net: nn.Module, *, training: bool) -> Iterator[nn.Module]:
+    """Run ``net`` in training mode (batch-norm statistics of the batch, dropout on) or eval mode, then put
+    it back as it was: its mode and, after a training-mode run, its running statistics (so sampling or
+    translating with batch statistics never changes the model)."""
+    was_training = net.training
+    saved = {k: v.clone() for k, v in net.named_buffers()} if training else {}
+    net.train(training)
+    try:
+        yield net
+    finally:
+        with torch.no_grad():
+            for k, v in net.named_buffers():
+                if k in saved:
+                    v.copy_(saved[k])
+        net.train(was_training)
 
 
 @dataclass(frozen=True)
