@@ -114,7 +114,7 @@ def metric_list(text: str) -> list[str]:
     unknown = [name for name in names if name not in METRIC_NAMES]
     if unknown or not names:
         raise argparse.ArgumentTypeError(
-            f"unknown metric {','.join(unknown) or text!r}: choose from {', '.join(METRIC_NAMES)}, or "
+            f"unknown metric {', '.join(unknown) or repr(text)}: choose from {', '.join(METRIC_NAMES)}, or "
             "several joined by commas"
         )
     return list(dict.fromkeys(names))
@@ -460,7 +460,7 @@ def _load_statistics(side: Any, extractor: Any) -> Any:
             f"{side.spec} was computed with the extractor {stats.meta.get('extractor')} ({recorded}), not "
             f"{extractor.name} ({extractor.fingerprint}): pass the matching --weights, or recompute it"
         )
-    if stats.dim != getattr(extractor.module, "num_features", stats.dim):
+    if extractor is not None and stats.dim != getattr(extractor.module, "num_features", stats.dim):
         raise CommandError(
             f"{side.spec} holds {stats.dim}-d statistics; {extractor.name} gives "
             f"{extractor.module.num_features}-d features"

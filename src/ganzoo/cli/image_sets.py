@@ -99,7 +99,7 @@ def folder_files(side: Side) -> list[Path]:
     files = list_images(side.path)
     if not files:
         others = sum(1 for p in side.path.rglob("*") if p.is_file())
-        held = f"{others} other files" if others else "nothing"
+        held = f"{others} other file{'' if others == 1 else 's'}" if others else "nothing"
         raise CommandError(
             f"{side.spec} holds no images ({held}): image files are read recursively with the extensions "
             f"{', '.join(IMAGE_SUFFIXES)}; pass a folder that holds some"

@@ -11,7 +11,7 @@ saved model.
 """
 
 from ganzoo.metrics.evaluate import evaluate, generate
-from ganzoo.metrics.extractor import FeatureExtractor, prepare_images
+from ganzoo.metrics.extractor import FeatureExtractor, as_extractor, prepare_images
 from ganzoo.metrics.fid import FID
 from ganzoo.metrics.frechet import frechet_distance
 from ganzoo.metrics.inception import InceptionV3, standard_inception
@@ -32,6 +32,7 @@ __all__ = [
     "GenerativeMetrics",
     "InceptionScore",
     "InceptionV3",
+    "as_extractor",
     "evaluate",
     "frechet_distance",
     "generate",
