@@ -236,3 +236,10 @@ def test_metric_lists_are_parsed_and_checked(capsys) -> None:
     assert "unknown metric psnr" in capsys.readouterr().err
     text = " ".join(evaluate.build_parser().format_help().split())
     assert "ganzoo eval METRIC A [B]" in text and "read recursively" in text and "28x28 for MNIST" in text
+
+
+def test_is_of_a_folder_alone(tiny, tmp_path, capsys) -> None:
+    folder = noise_folder(tmp_path / "images", n=20)
+    result, _ = eval_json(capsys, "is", str(folder), "--is-splits", "2")
+    assert result["metric"] == "is" and result["value"] > 0 and "std" in result
+    assert result["protocol"]["a"]["kind"] == "folder" and "b" not in result["protocol"]
