@@ -10,7 +10,13 @@ and a recorded protocol.
 saved model.
 """
 
-from ganzoo.metrics.extractor import FeatureExtractor, InceptionV3, prepare_images, standard_inception
+from ganzoo.metrics.extractor import (
+    FeatureExtractor,
+    InceptionV3,
+    as_extractor,
+    prepare_images,
+    standard_inception,
+)
 from ganzoo.metrics.fid import FID, frechet_distance
 from ganzoo.metrics.inception_score import InceptionScore
 from ganzoo.metrics.kid import KID
@@ -28,6 +34,7 @@ __all__ = [
     "GenerativeMetrics",
     "InceptionScore",
     "InceptionV3",
+    "as_extractor",
     "evaluate",
     "frechet_distance",
     "generate",
