@@ -43,7 +43,7 @@ class TinyExtractor(nn.Module):
 
 @pytest.fixture
 def tiny(monkeypatch):
-    monkeypatch.setattr(metrics, "standard_inception", lambda weights=None: TinyExtractor())
+    monkeypatch.setattr(metrics.extractor, "standard_inception", lambda weights=None: TinyExtractor())
     monkeypatch.setattr(evaluate, "BAR_DELAY", 0)
 
 

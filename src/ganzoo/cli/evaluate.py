@@ -328,6 +328,7 @@ def run_pair(args: argparse.Namespace) -> dict[str, Any]:
 
     import ganzoo.metrics as metrics
     from ganzoo.cli import image_sets
+    from ganzoo.metrics import extractor as features
 
     device = args.device or default_device()
     model = None
@@ -356,7 +357,7 @@ def run_pair(args: argparse.Namespace) -> dict[str, Any]:
             datamodules[id(side)] = image_sets.prepare_dataset(side, size, args.data_dir)
         if side.has_images and side.extra["num_images"] < 2:
             raise CommandError(f"{side.spec} holds {side.extra['num_images']} image: FID needs at least 2")
-    extractor = metrics.as_extractor(metrics.standard_inception(args.weights)).to(device)
+    extractor = features.as_extractor(features.standard_inception(args.weights)).to(device)
     statistics = {}
     for side in (a, b):
         if side is not None and side.kind == "statistics":
