@@ -22,7 +22,6 @@ import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 from ganzoo.cli import RANK_DEFICIENT, CommandError, show_once
@@ -222,40 +221,20 @@ def values_of(names: list[str], values: dict[str, float]) -> dict[str, Any]:
 
 
 def _real_images(args: argparse.Namespace, model: Any) -> tuple[Any, int, int, str]:
-    """The reference split (as ``reference_stats`` reads it), how many of its images to use, how many it
-    has, and how that count was chosen."""
-    from ganzoo import data
+    """The reference split at the model's size (as ``reference_stats`` reads it), how many of its images to
+    use, how many it has, and how that count was chosen."""
+    from ganzoo.cli.image_sets import Side, prepare_dataset
 
     image_size = model.sample(1, seed=args.seed).shape[-1]
-    kwargs: dict[str, Any] = {"image_size": image_size}
-    if args.data_dir:
-        kwargs["data_dir"] = args.data_dir
-    datamodule = data.create(args.data, **kwargs)
-    native = getattr(datamodule, "native_image_size", None)
-    if native is None:
-        resize = f"the dataset's own transform to {image_size}x{image_size} (the model's size)"
-    elif native == image_size:
-        resize = f"none (native {native}x{native}, the model's size)"
-    else:
-        resize = (
-            f"bilinear (antialias) from the native {native}x{native} to {image_size}x{image_size}, the "
-            "model's size"
-        )
-    split = datamodule.dataset(args.split)
-    total = len(split)
+    side = Side(f"{args.data}:{args.split}", "dataset", dataset=args.data, split=args.split)
+    real = prepare_dataset(side, image_size, args.data_dir)
+    real.resize = f"{side.resize}, the model's size"
+    total = side.extra["num_images"]
     if args.reference_samples:
         n, rule = args.reference_samples, "--reference-samples"
     else:
         n, rule = min(args.num_samples, total), "default: as many as generated, at most the split"
-    # reference_stats reads the split through the datamodule: hand it the one already loaded.
-    loaded = SimpleNamespace(
-        name=datamodule.name,
-        data_dir=datamodule.data_dir,
-        image_size=datamodule.image_size,
-        dataset=lambda _split: split,
-        resize=resize,
-    )
-    return loaded, n, total, rule
+    return real, n, total, rule
 
 
 def seconds_per_image(model: Any, extractor: Any, seed: int) -> dict[str, float]:
