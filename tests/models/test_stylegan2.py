@@ -191,7 +191,11 @@ def test_the_load_path_is_a_cpu_copy_with_the_same_images() -> None:
     model.optimize_for_inference()
     copy_ = model.inference_generator
     assert copy_ is not model.sampling_generator
-    assert all(not b.fused_modconv_default for b in copy_.modules() if hasattr(b, "fused_modconv_default"))
+    blocks = [b for b in copy_.modules() if hasattr(b, "fused_modconv_default")]
+    assert blocks and all(b.fused_modconv_default == "cheapest" for b in blocks)
+    layers = [m for m in copy_.modules() if hasattr(m, "prepare_for_inference")]
+    assert layers and all(torch.equal(m.weight_sq, m.weight.square().sum([2, 3])) for m in layers)
+    assert not any("weight_sq" in key for key in model.state_dict())
     torch.testing.assert_close(model.sample(4, seed=2), eager, atol=1e-4, rtol=0)
 
 

@@ -271,24 +271,31 @@ class StyleGAN2(ConditionalGANModule):
     # --- sampling and editing ---------------------------------------------------------------------
 
     def make_inference_generator(self) -> nn.Module | None:
-        """On a CPU, a copy whose modulated convolutions scale activations around one shared convolution
-        instead of running a grouped convolution per sample (same outputs to float rounding, fewer and
-        larger kernels); ``None`` elsewhere and for networks without such blocks."""
+        """On a CPU, a copy whose modulated convolutions each take the cheaper of modulating the weights or
+        the activations, with demodulation from precomputed weight norms, run one image at a time (same
+        outputs to float rounding); ``None`` elsewhere and for networks without such blocks."""
         net = self.sampling_generator
         blocks = [m for m in net.modules() if hasattr(m, "fused_modconv_default")]
         if self.device.type != "cpu" or not blocks:
             return None
         copy_ = copy.deepcopy(net).requires_grad_(False).eval()
-        for block in copy_.modules():
-            if hasattr(block, "fused_modconv_default"):
-                block.fused_modconv_default = False
+        for module in copy_.modules():
+            if hasattr(module, "fused_modconv_default"):
+                module.fused_modconv_default = "cheapest"
+            if hasattr(module, "prepare_for_inference"):
+                module.prepare_for_inference()
         return copy_
 
     def _chunks(self, n: int) -> list[slice]:
+        """Batches bounded in pixels; the CPU inference copy runs one image at a time, since there a plain
+        convolution with one image's modulated weights beats any batched form (and memory stays one
+        image's)."""
         res = self.hparams.img_resolution
         size = max(1, _PIXELS_PER_CHUNK_CPU // (res * res))
         if self.device.type != "cpu":
             size *= 16
+        elif self._inference_generator is not None:
+            size = 1
         return [slice(i, min(i + size, n)) for i in range(0, n, size)]
 
     def sampling_inputs(

@@ -94,6 +94,13 @@ class SynthesisLayer(nn.Module):
             self.register_buffer("noise_const", torch.randn(resolution, resolution))
             self.noise_strength = nn.Parameter(torch.zeros(()))
         self.bias = nn.Parameter(torch.zeros(out_channels))
+        # Set by prepare_for_inference on a frozen copy; never saved.
+        self.register_buffer("weight_sq", None, persistent=False)
+
+    def prepare_for_inference(self) -> None:
+        """Precompute the weights' squared norms per (output, input) channel, which demodulation would
+        otherwise recompute from N x O x I x k x k modulated weights on every call."""
+        self.weight_sq = self.weight.detach().square().sum([2, 3])
 
     def forward(
         self,
@@ -122,6 +129,7 @@ class SynthesisLayer(nn.Module):
             resample_filter=self.resample_filter,
             flip_weight=self.up == 1,
             fused_modconv=fused_modconv,
+            weight_sq=self.weight_sq,
         )
         clamp = None if self.conv_clamp is None else self.conv_clamp * gain
         return bias_act(

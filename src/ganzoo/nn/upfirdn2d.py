@@ -94,17 +94,22 @@ def upfirdn2d(
         x = x.reshape(n, c, h, 1, w, 1)
         x = F.pad(x, [0, upx - 1, 0, 0, 0, upy - 1])
         x = x.reshape(n, c, h * upy, w * upx)
-    x = F.pad(x, [max(px0, 0), max(px1, 0), max(py0, 0), max(py1, 0)])
-    x = x[:, :, max(-py0, 0) : x.shape[2] - max(-py1, 0), max(-px0, 0) : x.shape[3] - max(-px1, 0)]
+    # Equal non-negative padding on both sides is left to the convolution (no padded copy of x).
+    cx = px0 if px0 == px1 and px0 >= 0 else 0
+    cy = py0 if py0 == py1 and py0 >= 0 else 0
+    px0, px1, py0, py1 = px0 - cx, px1 - cx, py0 - cy, py1 - cy
+    if px0 or px1 or py0 or py1:
+        x = F.pad(x, [max(px0, 0), max(px1, 0), max(py0, 0), max(py1, 0)])
+        x = x[:, :, max(-py0, 0) : x.shape[2] - max(-py1, 0), max(-px0, 0) : x.shape[3] - max(-px1, 0)]
     f = (f * (gain ** (f.dim() / 2))).to(x.dtype)
     if not flip_filter:
         f = f.flip(list(range(f.dim())))
     if f.dim() == 2:
-        x = F.conv2d(x, f[None, None].expand(c, 1, *f.shape), groups=c)
+        x = F.conv2d(x, f[None, None].expand(c, 1, *f.shape), padding=(cy, cx), groups=c)
     else:
         taps = f[None, None].expand(c, 1, f.shape[0])
-        x = F.conv2d(x, taps.unsqueeze(2), groups=c)
-        x = F.conv2d(x, taps.unsqueeze(3), groups=c)
+        x = F.conv2d(x, taps.unsqueeze(2), padding=(0, cx), groups=c)
+        x = F.conv2d(x, taps.unsqueeze(3), padding=(cy, 0), groups=c)
     return x[:, :, ::downy, ::downx]
 
 
