@@ -117,9 +117,15 @@ def upsample2d(x: Tensor, f: Tensor | None, up: int = 2, padding: Padding = 0, g
 
 
 def downsample2d(
-    x: Tensor, f: Tensor | None, down: int = 2, padding: Padding = 0, gain: float = 1.0
+    x: Tensor,
+    f: Tensor | None,
+    down: int = 2,
+    padding: Padding = 0,
+    gain: float = 1.0,
+    flip_filter: bool = False,
 ) -> Tensor:
-    """Low-pass with ``f``, then keep every ``down``-th sample, keeping the image centred."""
+    """Low-pass with ``f``, then keep every ``down``-th sample, keeping the image centred
+    (``flip_filter`` correlates instead, undoing the shift an asymmetric ``f`` gave in ``upsample2d``)."""
     fw, fh = filter_size(f)
     px0, px1, py0, py1 = _padding(padding)
     pad = [
@@ -128,7 +134,7 @@ def downsample2d(
         py0 + (fh - down + 1) // 2,
         py1 + (fh - down) // 2,
     ]
-    return upfirdn2d(x, f, down=down, padding=pad, gain=gain)
+    return upfirdn2d(x, f, down=down, padding=pad, gain=gain, flip_filter=flip_filter)
 
 
 def _conv(
