@@ -108,6 +108,14 @@ def upfirdn2d(
     return x[:, :, ::downy, ::downx]
 
 
+def filter2d(x: Tensor, f: Tensor, padding: Padding = 0, gain: float = 1.0) -> Tensor:
+    """Convolve with ``f`` keeping the image size (zeros outside), plus ``padding``."""
+    fw, fh = filter_size(f)
+    px0, px1, py0, py1 = _padding(padding)
+    pad = [px0 + fw // 2, px1 + (fw - 1) // 2, py0 + fh // 2, py1 + (fh - 1) // 2]
+    return upfirdn2d(x, f, padding=pad, gain=gain)
+
+
 def upsample2d(x: Tensor, f: Tensor | None, up: int = 2, padding: Padding = 0, gain: float = 1.0) -> Tensor:
     """Upsample by ``up`` with ``f``, keeping the image centred and its brightness (gain ``up**2``)."""
     fw, fh = filter_size(f)
