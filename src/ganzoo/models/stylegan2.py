@@ -8,7 +8,9 @@ length regularisation on G every 4 steps (weight 2, on half the batch), style mi
 Adam (0, 0.99) at 0.002 with the lazy-regularisation correction of lr and betas, and an EMA of G with a
 half-life of ``ema_kimg`` thousand images (optionally ramped up over the first images). ADA is enabled with
 ``ada_target`` (0.6 in the paper): every ``ada_interval`` D steps ``p`` moves by sign(E[sign D(x)] - target)
-at a rate that would take it from 0 to 1 in ``ada_kimg`` thousand images.
+at a rate that would take it from 0 to 1 in ``ada_kimg`` thousand images. ``blur_init_sigma`` blurs every
+image D sees with a Gaussian whose sigma fades linearly to zero over ``blur_fade_kimg`` thousand images
+(StyleGAN3's stabiliser for the start of training, off here).
 
 The networks are NVIDIA's (``ganzoo.nn.stylegan2``), so their published pickles load into this class.
 """
@@ -32,10 +34,18 @@ from ganzoo.models.base import LazyRegularizer
 from ganzoo.models.conditional import Classes, ConditionalGANModule
 from ganzoo.nn.ada import AugmentPipe, ada_adjustment
 from ganzoo.nn.stylegan2 import StyleGAN2Discriminator, StyleGAN2Generator
+from ganzoo.nn.upfirdn2d import filter2d
 from ganzoo.registry import PAPERS
 
 _PIXELS_PER_CHUNK_CPU = 2**22
 """Images a CPU runs through the generator at once: 4 at 1024px, 64 at 256px (bounded activation memory)."""
+
+
+def gaussian_taps(sigma: float) -> Tensor:
+    """The 1-D blur of D's inputs: ``2 floor(3 sigma) + 1`` taps ``2^-(x / sigma)^2``, summing to one."""
+    size = math.floor(sigma * 3)
+    taps = torch.exp2(-((torch.arange(-size, size + 1, dtype=torch.float32) / sigma) ** 2))
+    return taps / taps.sum()
 
 
 @PAPERS.register
@@ -58,6 +68,8 @@ class StyleGAN2(ConditionalGANModule):
         ``ema_rampup`` times the images seen (``None``: no ramp, config F). ``ema_kimg=None``: no EMA.
     ada_target: the overfitting heuristic's target for ADA (``None``: no adaptive augmentation).
     ada_interval, ada_kimg: how often p is updated and how fast it may move.
+    blur_init_sigma, blur_fade_kimg: sigma (pixels) of the Gaussian blur of D's inputs at the start and the
+        thousands of images over which it fades to 0 (``None``: ``batch_size * 200 / 32``, NVIDIA's).
     augment_p: a fixed augmentation probability (the start value of p under ADA).
     augment_kwargs: ``AugmentPipe`` arguments (which transforms, their strengths).
     **kwargs: everything ``GANModule`` takes (``lr_g``, ``lr_d``, ``optimizer``, ...).
@@ -92,6 +104,8 @@ class StyleGAN2(ConditionalGANModule):
         ada_kimg: float = 500.0,
         augment_p: float = 0.0,
         augment_kwargs: dict[str, Any] | None = None,
+        blur_init_sigma: float = 0.0,
+        blur_fade_kimg: float | None = None,
         lr_g: float = 0.002,
         lr_d: float = 0.002,
         **kwargs: Any,
@@ -126,6 +140,7 @@ class StyleGAN2(ConditionalGANModule):
         self.augment_pipe = AugmentPipe(**(augment_kwargs or {})) if (ada_target or augment_p) else None
         if self.augment_pipe is not None:
             self.augment_pipe.p.fill_(augment_p)
+        self.blur_init_sigma, self.blur_fade_kimg = blur_init_sigma, blur_fade_kimg
         self.register_buffer("pl_mean", torch.zeros(()))
         self.register_buffer("ada_signs", torch.zeros(2))  # sum of sign(D(real)) and its count since update
         self._batch_size = 1  # images per step across devices, set by each training step
@@ -172,7 +187,20 @@ class StyleGAN2(ConditionalGANModule):
         with torch.no_grad():
             return self.synthesize(n, labels, update_emas=True)[0], labels
 
+    def blur_sigma(self) -> float:
+        """Sigma of the blur of D's inputs, ``max(1 - nimg / fade, 0) * blur_init_sigma`` with ``nimg`` the
+        real images shown before this step (NVIDIA's ``cur_nimg``: D steps times the batch)."""
+        fade = self.blur_fade_kimg
+        fade = self._batch_size * 200 / 32 if fade is None else fade
+        if fade <= 0:
+            return 0.0
+        nimg = int(self.num_d_steps) * self._batch_size
+        return max(1 - nimg / (fade * 1e3), 0.0) * self.blur_init_sigma
+
     def critic(self, images: Tensor, condition: Tensor | None) -> Tensor:
+        sigma = self.blur_sigma()
+        if math.floor(sigma * 3) > 0:
+            images = filter2d(images, gaussian_taps(sigma).to(images.device))
         if self.augment_pipe is not None:
             images = self.augment_pipe(images)
         return self.discriminator(images, self.class_vectors(condition))

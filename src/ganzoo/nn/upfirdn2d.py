@@ -134,6 +134,14 @@ def _fir(
     return x if downx == downy == 1 else x[:, :, ::downy, ::downx]
 
 
+def filter2d(x: Tensor, f: Tensor, padding: Padding = 0, gain: float = 1.0) -> Tensor:
+    """Convolve with ``f`` keeping the image size (zeros outside), plus ``padding``."""
+    fw, fh = filter_size(f)
+    px0, px1, py0, py1 = _padding(padding)
+    pad = [px0 + fw // 2, px1 + (fw - 1) // 2, py0 + fh // 2, py1 + (fh - 1) // 2]
+    return upfirdn2d(x, f, padding=pad, gain=gain)
+
+
 def upsample2d(x: Tensor, f: Tensor | None, up: int = 2, padding: Padding = 0, gain: float = 1.0) -> Tensor:
     """Upsample by ``up`` with ``f``, keeping the image centred and its brightness (gain ``up**2``)."""
     fw, fh = filter_size(f)
@@ -143,9 +151,15 @@ def upsample2d(x: Tensor, f: Tensor | None, up: int = 2, padding: Padding = 0, g
 
 
 def downsample2d(
-    x: Tensor, f: Tensor | None, down: int = 2, padding: Padding = 0, gain: float = 1.0
+    x: Tensor,
+    f: Tensor | None,
+    down: int = 2,
+    padding: Padding = 0,
+    gain: float = 1.0,
+    flip_filter: bool = False,
 ) -> Tensor:
-    """Low-pass with ``f``, then keep every ``down``-th sample, keeping the image centred."""
+    """Low-pass with ``f``, then keep every ``down``-th sample, keeping the image centred
+    (``flip_filter`` correlates instead, undoing the shift an asymmetric ``f`` gave in ``upsample2d``)."""
     fw, fh = filter_size(f)
     px0, px1, py0, py1 = _padding(padding)
     pad = [
@@ -154,7 +168,7 @@ def downsample2d(
         py0 + (fh - down + 1) // 2,
         py1 + (fh - down) // 2,
     ]
-    return upfirdn2d(x, f, down=down, padding=pad, gain=gain)
+    return upfirdn2d(x, f, down=down, padding=pad, gain=gain, flip_filter=flip_filter)
 
 
 def _conv(
