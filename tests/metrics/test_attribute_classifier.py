@@ -46,10 +46,10 @@ def test_it_is_trained_once_per_folder_and_cached(celeba_attributes_dir, single_
 
 @pytest.mark.slow
 def test_it_beats_the_majority_baseline_on_each_stargan_attribute(real_celeba10k, single_thread) -> None:
-    """Trained on the train split only (9,000 faces, about 3 minutes on one core); measured on the 1,000
-    test faces: each attribute at least 4 points above always answering its training majority, and a mean
-    accuracy of at least 0.87 (measured: 0.861 0.923 0.857 0.957 0.836, mean 0.887, against majority
-    baselines 0.751 0.847 0.798 0.577 0.765)."""
+    """Trained on the train split only (9,000 faces; 5 minutes at a load of 2-4 on two CPU cores, 18 at a
+    load of 8); measured on the 1,000 test faces: each attribute at least 4 points above always answering
+    its training majority, and a mean accuracy of at least 0.87 (measured: 0.861 0.923 0.857 0.957 0.836,
+    mean 0.887, against majority baselines 0.751 0.847 0.798 0.577 0.765)."""
     model = celeba_attribute_classifier(real_celeba10k)
     train_labels = celeba_split(real_celeba10k, "train")[1]
     images, labels = celeba_split(real_celeba10k, "test")

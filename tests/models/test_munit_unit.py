@@ -168,13 +168,14 @@ def shapes_and_colours(
 @pytest.mark.slow
 def test_after_training_a_style_swap_keeps_the_content_and_takes_the_style(single_thread):
     """Trained with the full MUNIT objective (the authors' loss weights) on red squares (A) and blue squares
-    (B) for 1,000 iterations (``max_steps`` counts D and G steps; about 3 minutes on a CPU core), decoding
-    one image's content with another A image's style draws the square where the content image has it
-    (mask IoU >= 0.9) in the colour of the style image: on average and for at least 60% of the pairs
-    (chance: half), the square's colour is nearer the style image's colour than the content image's
-    (measured in two runs: IoU 0.98 and 0.97, distances 0.36 and 0.41 against 0.61 and 0.58, nearer the
-    style for 67% of the pairs in the second). After 150 iterations the colour does not follow the style yet
-    (measured: IoU 0.80, distances 0.760 against 0.765): the style path needs the longer run."""
+    (B) for 1,000 iterations (``max_steps`` counts D and G steps; 3.6 minutes at a load of 4 on two CPU
+    cores, 6.5 at a load of 8), decoding one image's content with another A image's style draws the
+    square where the content image has it (mask IoU >= 0.9) in the colour of the style image: on average
+    and for at least 60% of the pairs (chance: half), the square's colour is nearer the style image's
+    colour than the content image's (measured: IoU 0.97, distances 0.41 against 0.58, nearer the style
+    for 67% of the pairs; the same recipe run outside pytest: IoU 0.98, distances 0.36 against 0.61).
+    After 150 iterations the colour does not follow the style yet (measured: IoU 0.80, distances 0.760
+    against 0.765): the style path needs the longer run."""
     from torch.utils.data import DataLoader
 
     from .helpers import quiet_trainer
