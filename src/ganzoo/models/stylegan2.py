@@ -24,6 +24,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
@@ -326,6 +327,25 @@ class StyleGAN2(ConditionalGANModule):
             size = 1
         return [slice(i, min(i + size, n)) for i in range(0, n, size)]
 
+    def seed_latents(self, seeds: Sequence[int]) -> Tensor:
+        """z [len(seeds), z_dim], one row per seed drawn as NVIDIA's ``gen_images.py`` and
+        ``style_mixing.py`` draw it (``np.random.RandomState(seed).randn(z_dim)``), so that a seed names
+        the same image as in their tools."""
+        z = np.stack([np.random.RandomState(seed).randn(self.latent_dim) for seed in seeds])
+        return torch.from_numpy(z).to(self.device, torch.float32)
+
+    @torch.no_grad()
+    def sample(
+        self, n: int, *, seed: int | None = None, z: Tensor | None = None, **conditions: Any
+    ) -> Tensor:
+        """As ``LatentGANModule.sample``, with NVIDIA's seeds: ``seed=s`` draws the z of seeds s, s + 1,
+        ..., s + n - 1 (``seed_latents``, like a ``--seeds s-(s+n-1)`` range of their ``gen_images.py``),
+        so that ``sample(1, seed=s)`` is their image of seed s and ``sample(n, seed=s)[i]`` that of s + i.
+        Random classes are drawn from torch's generator seeded with s."""
+        if seed is not None and z is None:
+            z = self.seed_latents(range(seed, seed + n))
+        return super().sample(n, seed=seed, z=z, **conditions)
+
     def sampling_inputs(
         self,
         n: int,
@@ -400,10 +420,7 @@ class StyleGAN2(ConditionalGANModule):
         if bad:
             raise ValueError(f"layers must be ws indices in [0, {num_ws}), got {bad}")
         seeds = [*row_seeds, *col_seeds]
-        z = torch.cat(
-            [self.sample_latent(1, generator=torch.Generator(self.device).manual_seed(s)) for s in seeds]
-        )
-        ws = self.mapping(z, self.resolve_classes(classes, len(seeds)), truncation)
+        ws = self.mapping(self.seed_latents(seeds), self.resolve_classes(classes, len(seeds)), truncation)
         rows, cols = ws[: len(row_seeds)], ws[len(row_seeds) :]
         mixed = rows[:, None].repeat(1, len(col_seeds), 1, 1)
         index = torch.as_tensor(list(layers), device=ws.device, dtype=torch.long)
@@ -423,7 +440,8 @@ class StyleGAN2(ConditionalGANModule):
     ) -> Tensor:
         """Style mixing: cell (i, j) is row seed i's ws with the ``layers`` (ws indices) of column seed j,
         as in Fig. 3 of StyleGAN (coarse layers 0-3 take pose and shape, fine ones colour). Returns
-        [len(row_seeds), len(col_seeds), C, H, W]. Seeds seed torch's generator (not NVIDIA's numpy one)."""
+        [len(row_seeds), len(col_seeds), C, H, W]. A seed's z is NVIDIA's (``seed_latents``), so the rows and
+        columns are those of their ``style_mixing.py`` for the same seeds."""
         _, _, mixed = self._mixed_ws(row_seeds, col_seeds, layers, truncation, classes)
         images = self.synthesis(mixed, noise_mode)
         return images.reshape(len(row_seeds), len(col_seeds), *images.shape[1:])
