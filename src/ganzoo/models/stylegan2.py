@@ -334,18 +334,6 @@ class StyleGAN2(ConditionalGANModule):
         z = np.stack([np.random.RandomState(seed).randn(self.latent_dim) for seed in seeds])
         return torch.from_numpy(z).to(self.device, torch.float32)
 
-    @torch.no_grad()
-    def sample(
-        self, n: int, *, seed: int | None = None, z: Tensor | None = None, **conditions: Any
-    ) -> Tensor:
-        """As ``LatentGANModule.sample``, with NVIDIA's seeds: ``seed=s`` draws the z of seeds s, s + 1,
-        ..., s + n - 1 (``seed_latents``, like a ``--seeds s-(s+n-1)`` range of their ``gen_images.py``),
-        so that ``sample(1, seed=s)`` is their image of seed s and ``sample(n, seed=s)[i]`` that of s + i.
-        Random classes are drawn from torch's generator seeded with s."""
-        if seed is not None and z is None:
-            z = self.seed_latents(range(seed, seed + n))
-        return super().sample(n, seed=seed, z=z, **conditions)
-
     def sampling_inputs(
         self,
         n: int,
