@@ -249,6 +249,16 @@ def test_the_sample_command_takes_truncation_for_a_network_pickle(
     assert Image.open(out).size[0] >= 64
 
 
+def test_the_discriminator_refuses_a_resolution_below_its_first_block() -> None:
+    from ganzoo.nn.stylegan2 import StyleGAN2Discriminator
+
+    assert StyleGAN2Discriminator(0, 16, 3).block_resolutions == [16, 8]
+    with pytest.raises(ValueError, match="img_resolution >= 8, got 4"):
+        StyleGAN2Discriminator(0, 4, 3)
+    with pytest.raises(ValueError, match="power of two"):
+        StyleGAN2Discriminator(0, 24, 3)
+
+
 def test_the_load_path_is_a_cpu_copy_with_the_same_images() -> None:
     model = tiny().eval()
     eager = model.sample(4, seed=2)
