@@ -4,11 +4,13 @@
 Random weights in the published configurations (StyleGAN2 config F at 256 and 1024, StyleGAN3-T at 256).
 "eager" runs the generator as built on the whole batch, with NVIDIA's default fused (grouped, per-sample)
 modulated convolutions and FIR resampling written as its definition (insert zeros, pad, filter every
-channel, keep every n-th sample: ``reference_upfirdn2d`` below). "load path" is what ``ganzoo.load`` gives
-(``optimize_for_inference()``): StyleGAN2 one image at a time, each modulated convolution the cheaper of
-weight or activation modulation with demodulation from precomputed weight norms; both with ganzoo's FIR
-resampling, which spends no multiply on an inserted zero or a dropped sample. Outputs of the two are
-compared (max |diff|). Peak memory is the process's resident high-water mark (Linux ``VmHWM``), measured in
+channel, keep every n-th sample: ``reference_upfirdn2d`` below), bias, activation, gain and clamp as NVIDIA's
+reference ``bias_act`` (a new tensor each step: ``reference_bias_act``). "load path" is what
+``ganzoo.load`` gives (``optimize_for_inference()``): StyleGAN2 one image at a time, each modulated
+convolution the cheaper of weight or activation modulation with demodulation from precomputed weight norms;
+both with ganzoo's FIR resampling, which spends no multiply on an inserted zero or a dropped sample, and
+bias/activation in place on each convolution's output. Outputs of the two are compared (max |diff|). Peak
+memory is the process's resident high-water mark (Linux ``VmHWM``), measured in
 a fresh subprocess per case.
 
     python benchmarks/stylegan_sample_speed.py [--cases sg2-256 sg2-1024 sg3-256] [--batches 1 4]
@@ -77,12 +79,42 @@ def reference_upfirdn2d(
     return x[:, :, ::downy, ::downx]
 
 
-def use_reference_resampling() -> None:
+def reference_bias_act(
+    x: torch.Tensor,
+    b: torch.Tensor | None = None,
+    *,
+    dim: int = 1,
+    activation: str = "linear",
+    gain: float | None = None,
+    clamp: float | None = None,
+    overwrite: bool = False,
+) -> torch.Tensor:
+    """``bias_act`` as NVIDIA's reference implementation runs it: each step makes a new tensor."""
+    from ganzoo.nn.equalized import ACTIVATIONS
+
+    fn, default_gain = ACTIVATIONS[activation]
+    if b is not None:
+        x = x + b.reshape([-1 if i == dim else 1 for i in range(x.dim())])
+    x = fn(x)
+    gain = default_gain if gain is None else gain
+    if gain != 1:
+        x = x * gain
+    if clamp is not None and clamp >= 0:
+        x = x.clamp(-clamp, clamp)
+    return x
+
+
+def use_reference_ops() -> None:
+    """The eager networks' FIR resampling and bias/activation as their straightforward definitions."""
+    import ganzoo.nn.equalized
     import ganzoo.nn.filtered_lrelu
+    import ganzoo.nn.stylegan2
     import ganzoo.nn.upfirdn2d
 
     ganzoo.nn.upfirdn2d.upfirdn2d = reference_upfirdn2d
     ganzoo.nn.filtered_lrelu.upfirdn2d = reference_upfirdn2d
+    for module in (ganzoo.nn.equalized, ganzoo.nn.filtered_lrelu, ganzoo.nn.stylegan2):
+        module.bias_act = reference_bias_act
 
 
 def build(case: str) -> torch.nn.Module:
@@ -99,7 +131,7 @@ def run_one(case: str, path: str, batch: int, repeats: int) -> dict:
     if path == "load":
         model.optimize_for_inference()
     else:
-        use_reference_resampling()
+        use_reference_ops()
     z = torch.randn(batch, 512, generator=torch.Generator().manual_seed(1))
     times = []
     with torch.inference_mode():

@@ -79,6 +79,21 @@ def test_bias_act_without_autograd_gives_the_same_values_and_leaves_its_input(b:
         assert torch.equal(x, kept)
 
 
+@pytest.mark.parametrize("activation", ["linear", "relu", "lrelu", "tanh", "sigmoid"])
+@pytest.mark.parametrize("b", [None, torch.randn(3)])
+def test_bias_act_overwrites_a_handed_over_input_only_without_autograd(
+    activation: str, b: torch.Tensor | None
+) -> None:
+    x = torch.randn(2, 3, 4)
+    with torch.enable_grad():
+        expected = bias_act(x, b, activation=activation, gain=0.7, clamp=0.5, overwrite=True)
+    assert expected.data_ptr() != x.data_ptr()  # autograd may need x: never overwritten
+    with torch.no_grad():
+        got = bias_act(x, b, activation=activation, gain=0.7, clamp=0.5, overwrite=True)
+    torch.testing.assert_close(got, expected)
+    assert got.data_ptr() == x.data_ptr()  # every step ran in x's memory
+
+
 def test_pixel_norm_gives_unit_mean_square_per_pixel() -> None:
     x = torch.randn(3, 8, 4, 4) * 5
     y = pixel_norm(x)

@@ -94,8 +94,9 @@ def test_modulated_conv_is_a_per_sample_demodulated_convolution() -> None:
 @pytest.mark.parametrize("up", [1, 2])
 @pytest.mark.parametrize("n", [1, 3])
 def test_the_inference_form_computes_the_same_modulated_convolution(up: int, n: int) -> None:
-    """``"cheapest"`` with precomputed weight norms against the fused reference, at a size where one image
-    modulates the weights (few channels, many pixels) and one where it modulates activations."""
+    """Every form without autograd (fused, activation-scaled, ``"cheapest"`` with precomputed weight norms)
+    against the fused reference with autograd, at a size where one image modulates the weights (few
+    channels, many pixels) and one where it modulates activations; the inputs stay as they were."""
     f = setup_filter([1, 3, 3, 1])
     for channels, size in ((4, 24), (32, 2)):
         torch.manual_seed(channels + n + up)
@@ -103,10 +104,14 @@ def test_the_inference_form_computes_the_same_modulated_convolution(up: int, n: 
         styles, noise = torch.randn(n, channels), torch.randn(size * up, size * up)
         kwargs = {"up": up, "padding": 1, "resample_filter": f, "flip_weight": up == 1, "noise": noise}
         reference = modulated_conv2d(x, weight, styles, fused_modconv=True, **kwargs)
-        got = modulated_conv2d(
-            x, weight, styles, fused_modconv="cheapest", weight_sq=weight.square().sum([2, 3]), **kwargs
-        )
-        torch.testing.assert_close(got, reference, atol=1e-5, rtol=1e-4)
+        kept = x.clone(), noise.clone()
+        for fused in (True, False, "cheapest"):
+            with torch.no_grad():  # demodulation and noise then work in place on the convolution's output
+                got = modulated_conv2d(
+                    x, weight, styles, fused_modconv=fused, weight_sq=weight.square().sum([2, 3]), **kwargs
+                )
+            torch.testing.assert_close(got, reference, atol=1e-5, rtol=1e-4)
+        assert torch.equal(x, kept[0]) and torch.equal(noise, kept[1])
 
 
 def test_upfirdn2d_with_equal_padding_matches_its_definition() -> None:

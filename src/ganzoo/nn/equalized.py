@@ -23,6 +23,13 @@ ACTIVATIONS: dict[str, tuple[Callable[[Tensor], Tensor], float]] = {
     "tanh": (torch.tanh, 1.0),
     "sigmoid": (torch.sigmoid, 1.0),
 }
+_IN_PLACE: dict[str, Callable[[Tensor], Tensor]] = {
+    "linear": lambda x: x,
+    "relu": F.relu_,
+    "lrelu": lambda x: F.leaky_relu_(x, 0.2),
+    "tanh": torch.tanh_,
+    "sigmoid": torch.sigmoid_,
+}
 
 
 def bias_act(
@@ -33,25 +40,34 @@ def bias_act(
     activation: str = "linear",
     gain: float | None = None,
     clamp: float | None = None,
+    overwrite: bool = False,
 ) -> Tensor:
     """``clamp(act(x + b) * gain, -clamp, clamp)`` with ``b`` broadcast along ``dim``; ``gain`` defaults to
-    the activation's own (sqrt(2) for (leaky) ReLU). NVIDIA's ``bias_act``, in PyTorch."""
+    the activation's own (sqrt(2) for (leaky) ReLU). NVIDIA's ``bias_act``, in PyTorch.
+
+    Without autograd every step works in place once a tensor is ours: from the first step with
+    ``overwrite=True`` (the caller hands ``x`` over, e.g. a convolution's output), else from the first
+    tensor this function makes. At 256 px and above, allocating an intermediate (its pages faulted in
+    afresh) costs as much as computing it."""
     if activation not in ACTIVATIONS:
         raise ValueError(f"unknown activation {activation!r}; choose one of {sorted(ACTIVATIONS)}")
     fn, default_gain = ACTIVATIONS[activation]
+    no_grad = not torch.is_grad_enabled()
+    owned = overwrite and no_grad
     if b is not None:
         shape = [1] * x.dim()
         shape[dim] = -1
-        x = x + b.reshape(shape)
-    x = fn(x)
+        x = x.add_(b.reshape(shape)) if owned else x + b.reshape(shape)
+        owned = no_grad
+    if activation != "linear":
+        x = _IN_PLACE[activation](x) if owned else fn(x)
+        owned = no_grad
     gain = default_gain if gain is None else gain
-    # Without autograd the steps after the first work in place on the fresh tensor it made: at 256 px and
-    # above, allocating each intermediate costs as much as computing it.
-    in_place = not torch.is_grad_enabled() and (b is not None or activation != "linear")
     if gain != 1:
-        x = x.mul_(gain) if in_place else x * gain
+        x = x.mul_(gain) if owned else x * gain
+        owned = no_grad
     if clamp is not None and clamp >= 0:
-        x = x.clamp_(-clamp, clamp) if in_place else x.clamp(-clamp, clamp)
+        x = x.clamp_(-clamp, clamp) if owned else x.clamp(-clamp, clamp)
     return x
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Literal
 
+import torch
 from torch import Tensor
 
 from ganzoo.nn.upfirdn2d import Padding, conv2d_resample
@@ -74,9 +75,7 @@ def modulated_conv2d(
         x = conv2d_resample(
             x, weight.to(x.dtype), resample_filter, up=up, down=down, padding=padding, flip_weight=flip_weight
         )
-        if dcoefs is not None:
-            x = x * dcoefs.to(x.dtype).reshape(n, -1, 1, 1)
-        return x if noise is None else x + noise.to(x.dtype)
+        return _demodulate_and_add_noise(x, dcoefs, noise)
     if w is None:
         w = weight.unsqueeze(0) * styles.reshape(n, 1, -1, 1, 1)
     if dcoefs is not None:
@@ -88,5 +87,15 @@ def modulated_conv2d(
     x = conv2d_resample(
         x, w, resample_filter, up=up, down=down, padding=padding, groups=n, flip_weight=flip_weight
     )
-    x = x.reshape(n, -1, *x.shape[2:])
-    return x if noise is None else x + noise.to(x.dtype)
+    return _demodulate_and_add_noise(x.reshape(n, -1, *x.shape[2:]), None, noise)
+
+
+def _demodulate_and_add_noise(x: Tensor, dcoefs: Tensor | None, noise: Tensor | None) -> Tensor:
+    """``x * dcoefs + noise`` on a convolution's output, in place without autograd (the output is ours)."""
+    in_place = not torch.is_grad_enabled()
+    if dcoefs is not None:
+        dcoefs = dcoefs.to(x.dtype).reshape(x.shape[0], -1, 1, 1)
+        x = x.mul_(dcoefs) if in_place else x * dcoefs
+    if noise is not None:
+        x = x.add_(noise.to(x.dtype)) if in_place else x + noise.to(x.dtype)
+    return x

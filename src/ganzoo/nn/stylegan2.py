@@ -133,7 +133,12 @@ class SynthesisLayer(nn.Module):
         )
         clamp = None if self.conv_clamp is None else self.conv_clamp * gain
         return bias_act(
-            x, self.bias.to(x.dtype), activation=self.activation, gain=self.act_gain * gain, clamp=clamp
+            x,
+            self.bias.to(x.dtype),
+            activation=self.activation,
+            gain=self.act_gain * gain,
+            clamp=clamp,
+            overwrite=True,
         )
 
     def extra_repr(self) -> str:
@@ -166,7 +171,7 @@ class ToRGBLayer(nn.Module):
     def forward(self, x: Tensor, w: Tensor, fused_modconv: bool = True) -> Tensor:
         styles = self.affine(w) * self.weight_gain
         x = modulated_conv2d(x, self.weight, styles, demodulate=False, fused_modconv=fused_modconv)
-        return bias_act(x, self.bias.to(x.dtype), clamp=self.conv_clamp)
+        return bias_act(x, self.bias.to(x.dtype), clamp=self.conv_clamp, overwrite=True)
 
 
 class SynthesisBlock(nn.Module):
