@@ -283,9 +283,10 @@ def _frechet(a: torch.Tensor, b: torch.Tensor) -> float:
 
 @pytest.mark.slow
 def test_a_tiny_stylegan2_learns_mnist(real_mnist: Path, tmp_path: Path) -> None:
-    """1,600 steps of a CPU-sized StyleGAN2 on real MNIST at 32 px (batch 32, one thread, ~20 minutes): the
-    Frechet distance of its samples to the test digits, in the 256-d features of ganzoo's digit classifier,
-    falls to under half of the untrained generator's, and no digit takes more than 30% of the samples.
+    """1,600 steps of a CPU-sized StyleGAN2 on real MNIST at 32 px (batch 32, one thread): the Frechet
+    distance of its samples to the test digits, in the 256-d features of ganzoo's digit classifier, falls to
+    under half of the untrained generator's, and no digit takes more than 30% of the samples. It took 33
+    minutes on a shared machine, the classifier's training included.
 
     NVIDIA's ``cifar`` configuration (lr 0.0025, a 2-layer mapping, no path length, no style mixing) with
     gamma 1: at its gamma of 0.01 this small D let G collapse to one shape within 400 steps (measured: every
