@@ -19,11 +19,13 @@ from torch import Tensor
 
 from ganzoo.models.conditional import ConditionalGANModule
 from ganzoo.nn.cgan import CGANDiscriminator, CGANGenerator
+from ganzoo.nn.mlp import OutputName, uniform_init_
+from ganzoo.optim import MomentumRamp
 from ganzoo.registry import PAPERS
 
 
 @PAPERS.register
-class CGAN(ConditionalGANModule):
+class CGAN(MomentumRamp, ConditionalGANModule):
     """Args: ``data_shape`` is one sample's shape (``[1, 28, 28]`` for MNIST, ``[2]`` for toy data);
     ``g_*`` / ``d_*`` size the networks of ``nn.cgan``; ``maxout_pieces`` / ``joint_maxout_pieces`` are D's
     maxout pieces (1: LeakyReLU units); ``momentum_final`` / ``momentum_ramp_epochs`` raise SGD's momentum
@@ -50,7 +52,11 @@ class CGAN(ConditionalGANModule):
         maxout_pieces: int = 5,
         joint_maxout_pieces: int = 4,
         d_dropout: float = 0.5,
+        d_input_dropout: float | None = None,
         tanh: bool = True,
+        output: OutputName = "sigmoid",
+        g_init_range: float | None = 0.05,
+        d_init_range: float | None = 0.005,
         lr_g: float = 0.1,
         lr_d: float = 0.1,
         momentum: float = 0.5,
@@ -58,23 +64,29 @@ class CGAN(ConditionalGANModule):
         momentum_ramp_epochs: int = 250,
         **kwargs: Any,
     ) -> None:
-        if momentum_ramp_epochs < 1:
-            raise ValueError(f"momentum_ramp_epochs must be >= 1, got {momentum_ramp_epochs}")
+        self.check_momentum_ramp(momentum_ramp_epochs)
+        generator = CGANGenerator(
+            latent_dim, num_classes, data_shape, g_z_hidden, g_y_hidden, g_hidden, g_dropout, tanh, output
+        )
+        discriminator = CGANDiscriminator(
+            data_shape,
+            num_classes,
+            d_x_hidden,
+            d_y_hidden,
+            d_hidden,
+            maxout_pieces,
+            joint_maxout_pieces,
+            d_dropout,
+            unit_range=tanh,
+            input_dropout=d_input_dropout,
+        )
+        if g_init_range is not None:
+            uniform_init_(generator, g_init_range)
+        if d_init_range is not None:
+            uniform_init_(discriminator, d_init_range)
         super().__init__(
-            CGANGenerator(
-                latent_dim, num_classes, data_shape, g_z_hidden, g_y_hidden, g_hidden, g_dropout, tanh
-            ),
-            CGANDiscriminator(
-                data_shape,
-                num_classes,
-                d_x_hidden,
-                d_y_hidden,
-                d_hidden,
-                maxout_pieces,
-                joint_maxout_pieces,
-                d_dropout,
-                unit_range=tanh,
-            ),
+            generator,
+            discriminator,
             num_classes=num_classes,
             class_names=class_names,
             latent_dim=latent_dim,
@@ -90,17 +102,3 @@ class CGAN(ConditionalGANModule):
         if truncation is not None:
             raise ValueError("CGAN's prior is uniform on [0, 1]; truncation applies to normal priors only")
         return torch.rand(n, self.latent_dim, device=self.device, generator=generator)
-
-    def momentum_at(self, epoch: int) -> float:
-        """SGD momentum at ``epoch``: linear from ``momentum`` to ``momentum_final`` over the ramp."""
-        hp = self.hparams
-        if hp.momentum_final is None:
-            return hp.momentum
-        progress = min(epoch / hp.momentum_ramp_epochs, 1.0)
-        return hp.momentum + progress * (hp.momentum_final - hp.momentum)
-
-    def on_train_epoch_start(self) -> None:
-        for opt in self.optimizers():
-            for group in opt.param_groups:
-                if "momentum" in group:  # SGD's and RMSprop's; Adam has none to ramp
-                    group["momentum"] = self.momentum_at(self.current_epoch)
