@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -112,7 +113,9 @@ def main() -> None:
     p.add_argument("--epochs-cgan", type=int, default=10)
     p.add_argument("--seed", type=int, default=0)
     args = p.parse_args()
-    if not (args.data_dir / "train-images-idx3-ubyte.gz").is_file() and not any(args.data_dir.glob("**/train-*")):
+    if not (args.data_dir / "train-images-idx3-ubyte.gz").is_file() and not any(
+        args.data_dir.glob("**/train-*")
+    ):
         print(f"real MNIST not found in {args.data_dir}: pass --data-dir; skipping the benchmark")
         sys.exit(0)
     RESULTS.mkdir(parents=True, exist_ok=True)
@@ -130,7 +133,7 @@ def main() -> None:
         "threads": torch.get_num_threads(),
         "seed": args.seed,
     }
-    root = RESULTS / f".{NAME}_runs"
+    root = Path(tempfile.mkdtemp(prefix=f"{NAME}_"))
     for card, epochs, measure in (
         ("gan_mnist", args.epochs_gan, measure_gan),
         ("cgan_mnist", args.epochs_cgan, measure_cgan),

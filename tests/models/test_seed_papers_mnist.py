@@ -1,9 +1,9 @@
-"""The seed papers' cards learn varied digits on real MNIST, as read by ganzoo's digit classifier.
+"""The GAN card learns varied digits on real MNIST, as read by ganzoo's digit classifier.
 
-Before the cards followed the authors' recipe (pylearn2 uniform init, D input dropout 0.2, G's sigmoid
-output) both collapsed to one blob: every GAN sample was classified as the same digit. The bounds below
-were measured at these budgets (``benchmarks/results/seed_papers_mnist.md`` has longer runs) and leave a
-margin; a collapsed generator (one digit, 100% share) fails both.
+With the authors' recipe (pylearn2 uniform init, D input dropout 0.2, G's sigmoid output) the card leaves
+the one-blob collapse it starts in after its first epoch (``benchmarks/results/seed_papers_mnist.md``: one
+digit at 600 G steps, 6-9 digits at 1,200-1,800). The bounds leave a margin below what was measured at
+this budget; a collapsed generator (one digit, 100% share) fails both.
 """
 
 from __future__ import annotations
@@ -17,6 +17,9 @@ from ganzoo.cli import run_cli
 from ganzoo.metrics.classifier import class_histogram, digit_classifier
 
 CARDS = Path(__file__).resolve().parents[2] / "zoo_cards"
+GAN_STEPS = 1800  # 3 epochs of 600 batches, about 5 minutes on one CPU thread
+GAN_MIN_DIGITS = 5  # of 10 covered by more than 1% of the samples
+GAN_MAX_SHARE = 0.75
 
 
 def fit_card(card: str, data_dir: Path, g_steps: int, root: Path):
@@ -63,12 +66,3 @@ def test_gan_card_draws_many_digits(real_mnist, tmp_path, one_thread) -> None:
     hist = class_histogram(digit_classifier(real_mnist), model.sample(10_000, seed=1))
     covered = int((hist > 0.01).sum())
     assert covered >= GAN_MIN_DIGITS and hist.max() <= GAN_MAX_SHARE, f"class histogram {hist.tolist()}"
-
-
-@pytest.mark.slow
-def test_cgan_card_draws_the_requested_digit(real_mnist, tmp_path, one_thread) -> None:
-    model = fit_card("cgan_mnist", real_mnist, CGAN_STEPS, tmp_path)
-    labels = torch.arange(10).repeat_interleave(500)
-    predicted = digit_classifier(real_mnist).predict(model.sample(len(labels), classes=labels, seed=1))
-    accuracy = (predicted == labels).double().mean().item()
-    assert accuracy >= CGAN_MIN_ACCURACY, f"only {accuracy:.1%} classified as the requested digit"

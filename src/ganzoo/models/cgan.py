@@ -3,9 +3,10 @@
 Both networks see the label: G(z, y), D(x, y) (``nn.cgan``). The MNIST model of the paper: z ~ U[0, 1]^100,
 G with a 200-unit z layer, a 1000-unit y layer and a combined 1200-unit ReLU layer; a maxout D (240x5 for x,
 50x5 for y, joint 240x4); dropout 0.5; SGD, batch 100, lr 0.1 decayed by a factor 1.00004 per update,
-momentum 0.5 rising to 0.7. Deviations: G ends in tanh (images in [-1, 1]) instead of a sigmoid; the
-momentum ramp is linear over ``momentum_ramp_epochs`` epochs (the paper gives no schedule; 250 is the
-GAN paper's pylearn2 setting).
+momentum 0.5 rising to 0.7 (linear over ``momentum_ramp_epochs`` epochs: the paper gives no schedule; 249 is
+the GAN authors' pylearn2 setting). G's sigmoid output (``output="sigmoid"``), uniform init ranges
+(``g_init_range`` / ``d_init_range``, which the paper does not give) and D's input dropout are opt-in; the
+defaults (tanh, PyTorch's init) suit the toy-data models. ``zoo_cards/cgan_mnist.yaml`` sets the recipe.
 """
 
 from __future__ import annotations
@@ -28,9 +29,11 @@ from ganzoo.registry import PAPERS
 class CGAN(MomentumRamp, ConditionalGANModule):
     """Args: ``data_shape`` is one sample's shape (``[1, 28, 28]`` for MNIST, ``[2]`` for toy data);
     ``g_*`` / ``d_*`` size the networks of ``nn.cgan``; ``maxout_pieces`` / ``joint_maxout_pieces`` are D's
-    maxout pieces (1: LeakyReLU units); ``momentum_final`` / ``momentum_ramp_epochs`` raise SGD's momentum
+    maxout pieces (1: LeakyReLU units); ``d_input_dropout`` replaces ``d_dropout`` on D's image input;
+    ``g_init_range`` / ``d_init_range`` draw linear weights from U(-range, range) with zero biases
+    (``nn.mlp.uniform_init_``; ``None``: PyTorch's init); ``momentum_final`` / ``momentum_ramp_epochs`` raise SGD's momentum
     linearly from ``momentum`` (``None``: constant), for an optimizer with momentum (the paper's SGD, the
-    default); ``tanh`` bounds G's output to [-1, 1] and has D read
+    default); ``tanh`` bounds G's output to [-1, 1] (``output``: ``"tanh"`` or ``"sigmoid"``) and has D read
     images in the paper's [0, 1] pixel range (``nn.mlp.unit_range_pixels``); off for the 2-D toys.
     The prior is the paper's z ~ U[0, 1]^latent_dim, so the truncation trick does not apply."""
 
