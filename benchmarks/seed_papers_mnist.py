@@ -126,7 +126,7 @@ def main() -> None:
     test_accuracy = accuracy(classifier, *mnist_split(args.data_dir, "test"))
     result: dict = {
         "classifier": {
-            "what": "ganzoo.metrics.classifier.digit_classifier: LeNet-style CNN, Adam 1e-3, 3 epochs, seed 0",
+            "what": "ganzoo.metrics.classifier.digit_classifier: LeNet-style CNN, Adam 1e-3, 3 epochs",
             "mnist_test_accuracy": round(test_accuracy, 4),
             "seconds_to_train_or_load": round(classifier_seconds),
         },

@@ -2,8 +2,8 @@
 
 With the authors' recipe (pylearn2 uniform init, D input dropout 0.2, G's sigmoid output) the card leaves
 the one-blob collapse it starts in after its first epoch (``benchmarks/results/seed_papers_mnist.md``: one
-digit at 600 G steps, 6-9 digits at 1,200-1,800). The bounds leave a margin below what was measured at
-this budget; a collapsed generator (one digit, 100% share) fails both.
+digit at 600 G steps; at 1,800, 6 and 9 digits covered, largest share 63% and 54%, in two runs). The bounds
+leave a margin; a collapsed generator (one digit, 100% share) fails both.
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ from ganzoo.metrics.classifier import class_histogram, digit_classifier
 
 CARDS = Path(__file__).resolve().parents[2] / "zoo_cards"
 GAN_STEPS = 1800  # 3 epochs of 600 batches, about 5 minutes on one CPU thread
-GAN_MIN_DIGITS = 5  # of 10 covered by more than 1% of the samples
-GAN_MAX_SHARE = 0.75
+GAN_MIN_DIGITS = 4  # of 10 covered by more than 1% of the samples
+GAN_MAX_SHARE = 0.85
 
 
 def fit_card(card: str, data_dir: Path, g_steps: int, root: Path):

@@ -31,9 +31,10 @@ class CGAN(MomentumRamp, ConditionalGANModule):
     ``g_*`` / ``d_*`` size the networks of ``nn.cgan``; ``maxout_pieces`` / ``joint_maxout_pieces`` are D's
     maxout pieces (1: LeakyReLU units); ``d_input_dropout`` replaces ``d_dropout`` on D's image input;
     ``g_init_range`` / ``d_init_range`` draw linear weights from U(-range, range) with zero biases
-    (``nn.mlp.uniform_init_``; ``None``: PyTorch's init); ``momentum_final`` / ``momentum_ramp_epochs`` raise SGD's momentum
-    linearly from ``momentum`` (``None``: constant), for an optimizer with momentum (the paper's SGD, the
-    default); ``tanh`` bounds G's output to [-1, 1] (``output``: ``"tanh"`` or ``"sigmoid"``) and has D read
+    (``nn.mlp.uniform_init_``; ``None``: PyTorch's init); ``momentum_final`` / ``momentum_ramp_epochs``
+    raise SGD's momentum linearly from ``momentum`` (``None``: constant), for an optimizer with momentum
+    (the paper's SGD, the default); ``tanh`` bounds G's output to [-1, 1] (``output``: ``"tanh"`` or
+    ``"sigmoid"``) and has D read
     images in the paper's [0, 1] pixel range (``nn.mlp.unit_range_pixels``); off for the 2-D toys.
     The prior is the paper's z ~ U[0, 1]^latent_dim, so the truncation trick does not apply."""
 
