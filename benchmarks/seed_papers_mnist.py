@@ -161,6 +161,17 @@ def report(r: dict) -> str:
     gan, cgan, clf = r["gan_mnist"], r["cgan_mnist"], r["classifier"]
     hist = " ".join(f"{d}:{v:.1%}" for d, v in enumerate(gan["histogram"]))
     per = " ".join(f"{d}:{v:.1%}" for d, v in enumerate(cgan["per_digit_accuracy"]))
+    gan_rows = "\n".join(
+        f"| {t['epoch']} | {t['g_steps']} | {t['digits_covered']} | {t['max_share']:.1%} | {t['minutes']} |"
+        for t in gan["trajectory"]
+    )
+    cgan_rows = "\n".join(
+        f"| {t['epoch']} | {t['g_steps']} | {t['conditional_accuracy']:.1%} | {t['worst_digit_accuracy']:.1%} "
+        f"| {t['minutes']} |"
+        for t in cgan["trajectory"]
+    )
+    gan_ok = gan["digits_covered"] == 10 and gan["max_share"] <= 0.2
+    cgan_ok = cgan["conditional_accuracy"] >= 0.9
     return f"""# The seed papers on real MNIST (CPU, {r["threads"]} thread(s))
 
 `benchmarks/seed_papers_mnist.py`: each model trained from its zoo card for the epochs below (the cards'
@@ -175,9 +186,24 @@ digit classifier ({clf["what"]}; {clf["mnist_test_accuracy"]:.2%} on the MNIST t
 {cgan["conditional_accuracy"]:.1%} of {SAMPLES} samples classified as the requested digit (worst digit \
 {cgan["worst_digit_accuracy"]:.1%}) |
 
+Targets: GAN covers all 10 digits with none above 20% ({"met" if gan_ok else "not met at this budget"});
+CGAN draws the requested digit at least 90% of the time ({"met" if cgan_ok else "not met at this budget"}).
+
 GAN class histogram: {hist}
 
 CGAN accuracy per requested digit: {per}
+
+GAN after each epoch ({TRAJECTORY_SAMPLES} samples):
+
+| epoch | G steps | digits covered | largest share | minutes |
+|---|---|---|---|---|
+{gan_rows}
+
+CGAN after each epoch ({TRAJECTORY_SAMPLES} samples):
+
+| epoch | G steps | conditional accuracy | worst digit | minutes |
+|---|---|---|---|---|
+{cgan_rows}
 
 Samples: `seed_papers_mnist_gan_mnist.png` (100 random), `seed_papers_mnist_cgan_mnist.png` (column = digit
 0..9 requested). Seed {r["seed"]}.
