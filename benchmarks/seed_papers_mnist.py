@@ -166,8 +166,8 @@ def report(r: dict) -> str:
         for t in gan["trajectory"]
     )
     cgan_rows = "\n".join(
-        f"| {t['epoch']} | {t['g_steps']} | {t['conditional_accuracy']:.1%} | {t['worst_digit_accuracy']:.1%} "
-        f"| {t['minutes']} |"
+        f"| {t['epoch']} | {t['g_steps']} | {t['conditional_accuracy']:.1%} "
+        f"| {t['worst_digit_accuracy']:.1%} | {t['minutes']} |"
         for t in cgan["trajectory"]
     )
     gan_ok = gan["digits_covered"] == 10 and gan["max_share"] <= 0.2
