@@ -69,28 +69,22 @@ class CGAN(MomentumRamp, ConditionalGANModule):
         **kwargs: Any,
     ) -> None:
         self.check_momentum_ramp(momentum_ramp_epochs)
-        generator = CGANGenerator(
-            latent_dim, num_classes, data_shape, g_z_hidden, g_y_hidden, g_hidden, g_dropout, tanh, output
-        )
-        discriminator = CGANDiscriminator(
-            data_shape,
-            num_classes,
-            d_x_hidden,
-            d_y_hidden,
-            d_hidden,
-            maxout_pieces,
-            joint_maxout_pieces,
-            d_dropout,
-            unit_range=tanh,
-            input_dropout=d_input_dropout,
-        )
-        if g_init_range is not None:
-            uniform_init_(generator, g_init_range)
-        if d_init_range is not None:
-            uniform_init_(discriminator, d_init_range)
         super().__init__(
-            generator,
-            discriminator,
+            CGANGenerator(
+                latent_dim, num_classes, data_shape, g_z_hidden, g_y_hidden, g_hidden, g_dropout, tanh, output
+            ),
+            CGANDiscriminator(
+                data_shape,
+                num_classes,
+                d_x_hidden,
+                d_y_hidden,
+                d_hidden,
+                maxout_pieces,
+                joint_maxout_pieces,
+                d_dropout,
+                unit_range=tanh,
+                input_dropout=d_input_dropout,
+            ),
             num_classes=num_classes,
             class_names=class_names,
             latent_dim=latent_dim,
@@ -98,6 +92,10 @@ class CGAN(MomentumRamp, ConditionalGANModule):
             lr_d=lr_d,
             **kwargs,
         )
+        if g_init_range is not None:
+            uniform_init_(self.generator, g_init_range)
+        if d_init_range is not None:
+            uniform_init_(self.discriminator, d_init_range)
 
     def sample_latent(
         self, n: int, generator: torch.Generator | None = None, truncation: float | None = None
