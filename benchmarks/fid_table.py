@@ -23,7 +23,7 @@ import torch
 import ganzoo
 from ganzoo import data
 from ganzoo.metrics import FeatureExtractor, GenerativeMetrics, evaluate, standard_inception
-from ganzoo.metrics.reference import reference_stats
+from ganzoo.metrics.stats import reference_stats
 
 ROOT = Path(__file__).resolve().parent
 

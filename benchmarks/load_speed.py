@@ -44,8 +44,7 @@ from ganzoo.hub.catalog import CATALOG, URL, Pretrained, get_entry
 from ganzoo.hub.fetch import sha256_of
 from ganzoo.hub.folder import WEIGHTS_NAME, read_config
 from ganzoo.hub.load import converted_dir
-from ganzoo.metrics.reference import contents_fingerprint
-from ganzoo.metrics.stats import FeatureStats
+from ganzoo.metrics.stats import FeatureStats, contents_fingerprint
 
 CH = 128
 MULTIPLIERS = [16, 16, 8, 4, 2, 1]  # BigGAN-deep-128: 4x4 -> 128x128, two blocks per resolution

@@ -40,11 +40,11 @@ import lightning as L
 import torch
 import yaml
 
-from ganzoo.cli.cards import find_card
+from ganzoo.cli import find_card
 from ganzoo.data import MNIST
 from ganzoo.images import save_image_grid
 from ganzoo.metrics import GenerativeMetrics, evaluate
-from ganzoo.metrics.reference import reference_stats
+from ganzoo.metrics.stats import reference_stats
 from ganzoo.registry import PAPERS
 
 ROOT = Path(__file__).resolve().parent

@@ -1,11 +1,15 @@
-"""StyleGAN2 / StyleGAN3-T sampling on a CPU: the eager networks against the path ``ganzoo.load`` returns.
+"""StyleGAN2 / StyleGAN3-T sampling on a CPU: the straightforward eager networks against the path
+``ganzoo.load`` returns.
 
 Random weights in the published configurations (StyleGAN2 config F at 256 and 1024, StyleGAN3-T at 256).
-"eager" runs the generator as built, with fused (grouped, per-sample) modulated convolutions, NVIDIA's
-default; "load path" is what ``optimize_for_inference()`` gives after ``ganzoo.load`` (on a CPU, StyleGAN2
-with one shared convolution per layer; StyleGAN3 unchanged), chunked as ``sample`` chunks. Outputs of the
-two are compared (max |diff|). Peak memory is the process's resident high-water mark (Linux ``VmHWM``),
-measured in a fresh subprocess per case.
+"eager" runs the generator as built on the whole batch, with NVIDIA's default fused (grouped, per-sample)
+modulated convolutions and FIR resampling written as its definition (insert zeros, pad, filter every
+channel, keep every n-th sample: ``reference_upfirdn2d`` below). "load path" is what ``ganzoo.load`` gives
+(``optimize_for_inference()``): StyleGAN2 one image at a time, each modulated convolution the cheaper of
+weight or activation modulation with demodulation from precomputed weight norms; both with ganzoo's FIR
+resampling, which spends no multiply on an inserted zero or a dropped sample. Outputs of the two are
+compared (max |diff|). Peak memory is the process's resident high-water mark (Linux ``VmHWM``), measured in
+a fresh subprocess per case.
 
     python benchmarks/stylegan_sample_speed.py [--cases sg2-256 sg2-1024 sg3-256] [--batches 1 4]
 """
@@ -14,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import subprocess
 import sys
@@ -41,6 +46,45 @@ def peak_rss_mb() -> float:
     return float("nan")
 
 
+def reference_upfirdn2d(
+    x: torch.Tensor,
+    f: torch.Tensor | None,
+    *,
+    up: int | tuple[int, int] = 1,
+    down: int | tuple[int, int] = 1,
+    padding: int | list[int] = 0,
+    flip_filter: bool = False,
+    gain: float = 1.0,
+) -> torch.Tensor:
+    """``upfirdn2d`` as its definition: zero insertion, padding, a depthwise true convolution, decimation."""
+    import torch.nn.functional as F
+
+    from ganzoo.nn.upfirdn2d import _padding
+
+    f = torch.ones(1, 1) if f is None else f
+    (upx, upy), (downx, downy) = [(v, v) if isinstance(v, int) else tuple(v) for v in (up, down)]
+    px0, px1, py0, py1 = _padding(padding)
+    n, c, h, w = x.shape
+    x = F.pad(x.reshape(n, c, h, 1, w, 1), [0, upx - 1, 0, 0, 0, upy - 1]).reshape(n, c, h * upy, w * upx)
+    x = F.pad(x, [px0, px1, py0, py1])  # negative values crop
+    f = f * gain ** (f.dim() / 2)
+    f = f if flip_filter else f.flip(list(range(f.dim())))
+    if f.dim() == 2:
+        x = F.conv2d(x, f[None, None].expand(c, 1, *f.shape), groups=c)
+    else:
+        x = F.conv2d(x, f[None, None, None].expand(c, 1, 1, -1), groups=c)
+        x = F.conv2d(x, f[None, None, :, None].expand(c, 1, -1, 1), groups=c)
+    return x[:, :, ::downy, ::downx]
+
+
+def use_reference_resampling() -> None:
+    import ganzoo.nn.filtered_lrelu
+    import ganzoo.nn.upfirdn2d
+
+    ganzoo.nn.upfirdn2d.upfirdn2d = reference_upfirdn2d
+    ganzoo.nn.filtered_lrelu.upfirdn2d = reference_upfirdn2d
+
+
 def build(case: str) -> torch.nn.Module:
     import ganzoo.models as models
 
@@ -54,6 +98,8 @@ def run_one(case: str, path: str, batch: int, repeats: int) -> dict:
     model = build(case)
     if path == "load":
         model.optimize_for_inference()
+    else:
+        use_reference_resampling()
     z = torch.randn(batch, 512, generator=torch.Generator().manual_seed(1))
     times = []
     with torch.inference_mode():
@@ -82,7 +128,13 @@ def main() -> None:
         case, path, batch = args.one
         print(json.dumps(run_one(case, path, int(batch), args.repeats)))
         return
-    rows = []
+    out_file = RESULTS / "stylegan_sample_speed.json"
+    machine = {
+        "platform": platform.platform(),
+        "torch": torch.__version__,
+        "threads": torch.get_num_threads(),
+    }
+    result = {"machine": machine, "rows": []}
     for case in args.cases:
         for batch in args.batches:
             row = {"case": case, "batch": batch}
@@ -103,19 +155,12 @@ def main() -> None:
             b = torch.load(RESULTS / f".stylegan_{case}_load_{batch}.pt")
             row["max_abs_diff"] = float((a - b).abs().max())
             row["speedup"] = row["load"]["images_per_s"] / row["eager"]["images_per_s"]
-            rows.append(row)
-            print(json.dumps(row))
+            row["load_average"] = os.getloadavg()[0]
+            result["rows"].append(row)
+            print(json.dumps(row), flush=True)
+            out_file.write_text(json.dumps(result, indent=2) + "\n")  # row by row: a long run keeps its rows
     for stale in RESULTS.glob(".stylegan_*.pt"):
         stale.unlink()
-    result = {
-        "machine": {
-            "platform": platform.platform(),
-            "torch": torch.__version__,
-            "threads": torch.get_num_threads(),
-        },
-        "rows": rows,
-    }
-    (RESULTS / "stylegan_sample_speed.json").write_text(json.dumps(result, indent=2) + "\n")
 
 
 if __name__ == "__main__":

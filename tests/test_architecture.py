@@ -11,7 +11,7 @@ import pytest
 import torch
 
 import ganzoo
-from ganzoo.cli.cards import card_name, list_cards
+from ganzoo.cli import card_name, list_cards
 from ganzoo.hub.catalog import CATALOG, URL, Pretrained
 from ganzoo.hub.fetch import sha256_of
 from ganzoo.registry import PAPERS
@@ -159,3 +159,67 @@ def test_loading_by_name_stays_in_the_hub_and_the_models_files(tmp_path, monkeyp
     assert not outside, f"loading ran code outside the hub and the model: {sorted(outside)}"
     models = {f.name for f in ran if f.parts[0] == "models"}
     assert models <= {"biggan_deep.py", "biggan.py", "conditional.py", "latent.py", "base.py", "__init__.py"}
+
+
+CARD_TO_FID_FILES = 20
+"""The ganzoo files whose code runs between ``lightning fit -c <card>`` and a logged ``val/fid`` (21 before
+the package was split by capability; import-time code is not counted)."""
+
+
+def test_a_card_reaches_a_logged_fid_through_few_files(mnist_dir, tmp_path) -> None:
+    """Train a tiny DCGAN card for 4 steps with the FID callback (the standard Inception, 16 images a side)
+    and count the package files whose functions ran outside imports: a newcomer follows that many."""
+    import yaml
+
+    from ganzoo.cli import lightning_main
+
+    card = tmp_path / "card.yaml"
+    fid = {"split": "test", "reference_samples": 16, "metrics": ["fid"], "num_samples": 16, "batch_size": 16}
+    card.write_text(
+        yaml.safe_dump(
+            {
+                "seed_everything": 0,
+                "model": {"class_path": "ganzoo.models.DCGAN", "init_args": {"g_width": 8, "d_width": 8}},
+                "data": {
+                    "class_path": "ganzoo.data.MNIST",
+                    "init_args": {"data_dir": str(mnist_dir), "image_size": 32, "batch_size": 16},
+                },
+                "trainer": {
+                    "max_epochs": 1,
+                    "limit_train_batches": 4,
+                    "accelerator": "cpu",
+                    "default_root_dir": str(tmp_path / "run"),
+                    "logger": {"class_path": "CSVLogger", "init_args": {"save_dir": str(tmp_path / "run")}},
+                    "callbacks": [
+                        {"class_path": "ganzoo.callbacks.GenerativeMetricsCallback", "init_args": fid}
+                    ],
+                },
+            }
+        )
+    )
+    ran: set[Path] = set()
+
+    def in_import(frame) -> bool:
+        while frame is not None:
+            if frame.f_code.co_name == "<module>" and Path(frame.f_code.co_filename).is_relative_to(PACKAGE):
+                return True
+            frame = frame.f_back
+        return False
+
+    def trace(frame, event, arg):  # sys.setprofile's signature
+        file = Path(frame.f_code.co_filename)
+        if event == "call" and file.is_relative_to(PACKAGE) and file not in ran and not in_import(frame):
+            ran.add(file)
+
+    argv = sys.argv
+    sys.argv = ["lightning", "fit", "-c", str(card)]
+    sys.setprofile(trace)
+    try:
+        assert lightning_main() == 0
+    finally:
+        sys.setprofile(None)
+        sys.argv = argv
+    logged = next((tmp_path / "run").rglob("metrics.csv")).read_text()
+    assert "val/fid" in logged.splitlines()[0] and len(logged.splitlines()) > 1
+    files = sorted(str(f.relative_to(PACKAGE)) for f in ran)
+    assert len(files) <= CARD_TO_FID_FILES, f"{len(files)} files: {files}"

@@ -5,7 +5,7 @@ import math
 import pytest
 
 from ganzoo.callbacks import GenerativeMetricsCallback
-from ganzoo.metrics.reference import reference_stats
+from ganzoo.metrics.stats import reference_stats
 
 from ..metrics.helpers import SyntheticImages, quiet_trainer, tiny_extractor, tiny_gan
 

@@ -11,9 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from ganzoo.cli import run_cli
-from ganzoo.cli.cards import card_name, find_card, list_cards
-from ganzoo.cli.errors import CommandError
+from ganzoo.cli import CommandError, card_name, find_card, list_cards, run_cli
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -13,9 +13,8 @@ import torch
 from torch import nn
 
 from ganzoo import cli
-from ganzoo.cli import evaluate
-from ganzoo.cli.quiet import RANK_DEFICIENT
-from ganzoo.metrics import inception
+from ganzoo.cli import RANK_DEFICIENT, evaluate
+from ganzoo.metrics import extractor
 from ganzoo.models import DCGAN
 
 
@@ -32,7 +31,7 @@ def tiny_setup(tmp_path, monkeypatch):
         torch.manual_seed(0)
         return nn.Sequential(nn.Conv2d(1, 16, 3), nn.ReLU(), nn.AdaptiveAvgPool2d(1), nn.Flatten())
 
-    monkeypatch.setattr(inception, "standard_inception", tiny_extractor)
+    monkeypatch.setattr(extractor, "standard_inception", tiny_extractor)
     monkeypatch.setattr(evaluate, "BAR_DELAY", 0)
     return str(folder)
 

@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from ganzoo import cli
-from ganzoo.cli.cards import card_name, list_cards
+from ganzoo.cli import card_name, list_cards
 
 CARDS = list_cards()
 TINY_DCGAN = ["fit", "--model", "DCGAN", "--model.image_size", "16", "--model.channels", "1"]
@@ -157,6 +157,18 @@ def test_card_runs_through_ganzoo_fit(
     )
     assert result.trainer.global_step >= 1  # one optimizer step at least (a GAN's D, or the VAE's)
     assert result.trainer.state.finished
+
+
+@pytest.mark.parametrize("name", ["discogan_facades", "dualgan_facades"])
+def test_cards_with_two_generator_updates_per_batch_make_them(
+    name: str, tmp_path, mnist_dir, image_dir, paired_dir, textured_unpaired_dir
+) -> None:
+    card = next(c for c in CARDS if c.stem == name)
+    result = cli.run_cli(
+        fast_dev_run(card, tmp_path, mnist_dir, image_dir, paired_dir, textured_unpaired_dir)
+    )
+    model = result.model
+    assert (int(model.num_d_steps), int(model.num_g_steps), result.trainer.global_step) == (1, 2, 3)
 
 
 # `lightning fit` is the same GanzooCLI as `ganzoo fit` behind another entry point: the fast suite runs it for

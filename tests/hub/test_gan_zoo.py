@@ -25,6 +25,14 @@ from ganzoo.models import ProGAN
 from ganzoo.models.progan import growth_schedule
 
 BAR = 1e-5
+"""Largest difference from the authors' outputs, relative to their scale (the images reach 5): float32 sums in
+another order on another CPU differ by a few units in the last place (8e-6 and 1.1e-5 on two machines)."""
+
+
+def difference(ours: torch.Tensor, theirs: torch.Tensor) -> float:
+    return float((ours - theirs).abs().max() / theirs.abs().max().clamp(min=1))
+
+
 MANIFEST = Path(__file__).parent / "manifests" / "pgan_celebahq_512.json"
 
 
@@ -55,9 +63,9 @@ def test_the_authors_progan_loads_by_path_and_matches_their_outputs(karras_fixtu
     assert type(model).__name__ == "ProGAN" and model.hparams.depths == [64, 64, 32, 32]
     with torch.no_grad():
         diffs = {
-            "img_avg": (model.sample(4, z=z) - expected["img_avg"]).abs().max().item(),
-            "img_g": (model.generator(z) - expected["img_g"]).abs().max().item(),
-            "d_out": (model.discriminator(expected["img_g"]) - expected["d_out"]).abs().max().item(),
+            "img_avg": difference(model.sample(4, z=z), expected["img_avg"]),
+            "img_g": difference(model.generator(z), expected["img_g"]),
+            "d_out": difference(model.discriminator(expected["img_g"]), expected["d_out"]),
         }
     assert all(d <= BAR for d in diffs.values()), diffs
     # Fully grown, and the growth clock says so: training on from here stays at 32x32.
@@ -103,7 +111,7 @@ def test_a_catalog_entry_of_the_format_loads_and_its_depths_are_checked_against_
     monkeypatch.setitem(CATALOG, entry.name, entry)
     expected = load_file(karras_fixtures / "pgan-tiny-32.expected.safetensors")
     model = ganzoo.load(entry.name)
-    assert (model.sample(4, z=expected["z"]) - expected["img_avg"]).abs().max() <= BAR
+    assert difference(model.sample(4, z=expected["z"]), expected["img_avg"]) <= BAR
     wrong = dataclasses.replace(entry, name="progan-wrong", init_args={"latent_dim": 64, "depths": [64, 64]})
     monkeypatch.setitem(CATALOG, wrong.name, wrong)
     with pytest.raises(ValueError, match=r"depths: \[64, 64\] vs the file's \[64, 64, 32, 32\]"):

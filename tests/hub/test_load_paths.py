@@ -9,8 +9,9 @@ import pytest
 import torch
 
 import ganzoo
+from ganzoo.hub.cache_files import hf_cache_dir
 from ganzoo.hub.catalog import URL, HFFile
-from ganzoo.hub.fetch import download_path, hf_cache_dir
+from ganzoo.hub.fetch import download_path
 from ganzoo.hub.load import converted_dir
 from ganzoo.models import DCGAN
 

@@ -17,9 +17,10 @@ import pytest
 import torch
 
 import ganzoo
+from ganzoo.hub.cache_files import hf_cache_dir
 from ganzoo.hub.catalog import CATALOG, URL, HFFile, Pretrained
 from ganzoo.hub.errors import HashMismatchError, WeightsNotFoundError
-from ganzoo.hub.fetch import download_path, hf_cache_dir, pin_path, sha256_of
+from ganzoo.hub.fetch import download_path, pin_path, sha256_of
 from ganzoo.hub.load import converted_dir
 from ganzoo.models import DCGAN
 

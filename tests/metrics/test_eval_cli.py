@@ -8,7 +8,7 @@ import torch
 from ganzoo import cli
 from ganzoo.hub import inception as weights
 from ganzoo.metrics import FeatureStats
-from ganzoo.metrics.reference import reference_dir
+from ganzoo.metrics.stats import reference_dir
 
 from .helpers import SyntheticImages, quiet_trainer, tiny_gan
 

@@ -6,7 +6,7 @@ import torch
 from ganzoo import data
 from ganzoo.hub import inception as weights
 from ganzoo.metrics import FeatureExtractor, FeatureMoments, frechet_distance, standard_inception
-from ganzoo.metrics.reference import reference_stats
+from ganzoo.metrics.stats import reference_stats
 
 pytestmark = [
     pytest.mark.skipif(

@@ -4,7 +4,7 @@ import pytest
 import torch
 
 from ganzoo.metrics import FeatureExtractor, FeatureStats, GenerativeMetrics, InceptionV3, evaluate, generate
-from ganzoo.metrics.reference import reference_stats
+from ganzoo.metrics.stats import reference_stats
 
 from .helpers import SyntheticImages, tiny_extractor, tiny_gan
 

@@ -10,7 +10,7 @@ import torch
 
 from ganzoo.data.base import UInt8ImageDataset
 from ganzoo.metrics import FeatureStats, GenerativeMetrics
-from ganzoo.metrics.reference import reference_stats
+from ganzoo.metrics.stats import reference_stats
 
 from .helpers import SyntheticImages, tiny_extractor
 from .test_reference_and_suite import Counting

@@ -10,9 +10,10 @@ import torch
 
 from ganzoo.data import MNIST
 from ganzoo.models import DCGAN
+from ganzoo.models.base import LazyRegularizer
 from ganzoo.nn.ema import ema_update_
 
-from .helpers import StepRecorder, quiet_trainer, snapshot
+from .helpers import StepRecorder, changed, quiet_trainer, snapshot
 
 
 def tiny_dcgan(**kwargs: Any) -> DCGAN:
@@ -95,6 +96,74 @@ def test_schedulers_step_for_both_networks(mnist16) -> None:
         assert opt.param_groups[0]["lr"] == pytest.approx(2e-4 * 0.5**3)
 
 
+class AfterEachGStep(L.Callback):
+    """G's weights after each of its optimizer steps (a step hook on its optimizer)."""
+
+    def __init__(self) -> None:
+        self.g_weights: list[dict[str, torch.Tensor]] = []
+
+    def on_train_start(self, trainer: L.Trainer, pl_module: DCGAN) -> None:
+        trainer.optimizers[1].register_step_post_hook(
+            lambda *_: self.g_weights.append(snapshot(pl_module.generator))
+        )
+
+
+@pytest.mark.parametrize(("d_steps", "g_steps"), [(1, 2), (3, 2), (2, 1), (2, 3)])
+def test_d_steps_and_g_steps_schedule_the_updates(mnist16, d_steps: int, g_steps: int) -> None:
+    model = tiny_dcgan(d_steps=d_steps, g_steps=g_steps)
+    d_before, g_before = snapshot(model.discriminator), snapshot(model.generator)
+    recorder = StepRecorder()
+    n = 6
+    trainer = quiet_trainer(max_epochs=1, limit_train_batches=n, callbacks=[recorder])
+    trainer.fit(model, mnist16)
+    expected = []
+    for i in range(1, n + 1):  # batch i: one D update, then g_steps G updates after every d_steps-th
+        expected += ["D"] + (["G"] * g_steps if i % d_steps == 0 else [])
+    assert recorder.sequence == expected and all(recorder.other_frozen)
+    assert int(model.num_d_steps) == n and int(model.num_g_steps) == n // d_steps * g_steps
+    assert trainer.global_step == len(expected)
+    assert changed(d_before, model.discriminator) and changed(g_before, model.generator)
+
+
+def test_each_of_the_g_steps_updates_the_ema_schedulers_and_lazy_regularizers(mnist16) -> None:
+    calls = []
+
+    class WithLazyGTerm(DCGAN):
+        def lazy_regularizers(self) -> list[LazyRegularizer]:
+            def term(batch: Any) -> dict[str, torch.Tensor]:
+                calls.append(int(self.num_g_steps))
+                return {"loss": self.g_loss(batch)["loss"]}
+
+            return [LazyRegularizer("extra", "generator", 3, term)]
+
+    model = WithLazyGTerm(
+        image_size=16,
+        channels=1,
+        g_width=8,
+        d_width=8,
+        g_steps=2,
+        ema_decay=0.5,
+        scheduler=lambda opt: torch.optim.lr_scheduler.StepLR(opt, step_size=1, gamma=0.5),
+        scheduler_interval="step",
+    )
+    ema = dict(model.generator.named_parameters())
+    ema = {k: v.detach().clone() for k, v in ema.items()}
+    after_g = AfterEachGStep()
+    trainer = quiet_trainer(max_epochs=1, limit_train_batches=3, callbacks=[after_g])
+    trainer.fit(model, mnist16)
+    assert int(model.num_g_steps) == 6
+    assert calls == [3, 6], "the lazy term runs at the 3rd and 6th generator update"
+    # G's optimizer stepped 8 times: 6 updates, the 3rd and the 6th each followed by the lazy step. The EMA
+    # averages G once per update, after that update's lazy step: G after its steps 1, 2, 4, 5, 6 and 8.
+    assert len(after_g.g_weights) == 8
+    for weights in [after_g.g_weights[i] for i in (0, 1, 3, 4, 5, 7)]:
+        ema = {k: 0.5 * v + 0.5 * weights[k] for k, v in ema.items()}
+    for key, value in model.generator_ema.named_parameters():
+        torch.testing.assert_close(value, ema[key], msg=key)
+    for opt in trainer.optimizers:  # both schedulers step after each generator update
+        assert opt.param_groups[0]["lr"] == pytest.approx(2e-4 * 0.5**6)
+
+
 def test_gradient_clipping_bounds_each_networks_norm(mnist16) -> None:
     norms: list[float] = []
 
@@ -155,6 +224,8 @@ def test_bf16_mixed_precision_trains(mnist16) -> None:
 def test_invalid_arguments_are_explained() -> None:
     with pytest.raises(ValueError, match="d_steps must be >= 1"):
         tiny_dcgan(d_steps=0)
+    with pytest.raises(ValueError, match="g_steps must be >= 1"):
+        tiny_dcgan(g_steps=0)
     with pytest.raises(ValueError, match="unknown loss 'hing'"):
         tiny_dcgan(loss="hing")
     with pytest.raises(ValueError, match="unknown penalty"):

@@ -145,24 +145,37 @@ def test_munit_translates_by_style_code_seed_and_reference(single_thread):
         model.translate(x, z=z, seed=1)
 
 
-def shapes_and_colours(n: int, seed: int) -> torch.Tensor:
-    """A 6x6 square of a random colour at a random place on a black 16x16 image: place = content, colour =
-    style."""
+REDS = (torch.tensor([0.2, -0.9, -0.9]), torch.tensor([1.0, 0.3, 0.3]))
+BLUES = (torch.tensor([-0.9, -0.9, 0.2]), torch.tensor([0.3, 0.3, 1.0]))
+
+
+def shapes_and_colours(
+    n: int, seed: int, palette: tuple[torch.Tensor, torch.Tensor]
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """``n`` 16x16 black images with a 6x6 square at a random place (the content) in a random colour of
+    ``palette``, a box of RGB values (the style): the images, the squares' masks and their colours."""
     g = torch.Generator().manual_seed(seed)
-    images = -torch.ones(n, 3, 16, 16)
-    colours = torch.rand(n, 3, generator=g) * 2 - 1
+    images, masks = -torch.ones(n, 3, 16, 16), torch.zeros(n, 16, 16, dtype=torch.bool)
+    low, high = palette
+    colours = low + (high - low) * torch.rand(n, 3, generator=g)
     for i in range(n):
-        x0, y0 = torch.randint(0, 10, (2,), generator=g).tolist()
-        images[i, :, y0 : y0 + 6, x0 : x0 + 6] = colours[i][:, None, None]
-    return images
+        x0, y0 = torch.randint(0, 11, (2,), generator=g).tolist()
+        masks[i, y0 : y0 + 6, x0 : x0 + 6] = True
+    images = torch.where(masks[:, None], colours[:, :, None, None], images)
+    return images, masks, colours
 
 
 @pytest.mark.slow
-def test_after_training_a_style_swap_keeps_the_content(single_thread):
-    """Trained briefly on squares (150 iterations, ~1 min on a CPU), decoding one image's content with
-    another's style keeps the square where the content says and changes the image. (That the colour
-    follows the style does not emerge this early: measured distance to the style image's colour 0.49
-    against 0.49 to the content image's.)"""
+def test_after_training_a_style_swap_keeps_the_content_and_takes_the_style(single_thread):
+    """Trained with the full MUNIT objective (the authors' loss weights) on red squares (A) and blue squares
+    (B) for 1,000 iterations (``max_steps`` counts D and G steps; 3.6 minutes at a load of 4 on two CPU
+    cores, 6.5 at a load of 8), decoding one image's content with another A image's style draws the
+    square where the content image has it (mask IoU >= 0.9) in the colour of the style image: on average
+    and for at least 60% of the pairs (chance: half), the square's colour is nearer the style image's
+    colour than the content image's (measured: IoU 0.97, distances 0.41 against 0.58, nearer the style
+    for 67% of the pairs; the same recipe run outside pytest: IoU 0.98, distances 0.36 against 0.61).
+    After 150 iterations the colour does not follow the style yet (measured: IoU 0.80, distances 0.760
+    against 0.765): the style path needs the longer run."""
     from torch.utils.data import DataLoader
 
     from .helpers import quiet_trainer
@@ -171,21 +184,25 @@ def test_after_training_a_style_swap_keeps_the_content(single_thread):
     model = munit(
         style_dim=4, mlp_dim=32, gen_dim=8, dis_dim=8, n_layer=2, num_scales=1, lr_g=1e-3, lr_d=1e-3
     )
-    a, b = shapes_and_colours(32, seed=0), shapes_and_colours(32, seed=1)
-    data = [{"A": a[i : i + 4], "B": b[i : i + 4]} for i in range(0, 32, 4)]
-    quiet_trainer(max_steps=300).fit(model, DataLoader(data, batch_size=None, shuffle=True))
-    x, y = a[:8], a[8:16]
-    g = model.generator["A"]
+    a, b = shapes_and_colours(256, 0, REDS)[0], shapes_and_colours(256, 1, BLUES)[0]
+    data = [{"A": a[i : i + 8], "B": b[i : i + 8]} for i in range(0, 256, 8)]
+    quiet_trainer(max_steps=2000).fit(model, DataLoader(data, batch_size=None, shuffle=True))
+
+    x, mask, colour = shapes_and_colours(64, 2, REDS)  # unseen images
+    g = model.generator["A"].eval()
     with torch.no_grad():
-        (cx, sx), (_, sy) = g.encode(x), g.encode(y)
-        rec, swap = g.decode(cx, sx), g.decode(cx, sy)
-
-    def where(images: torch.Tensor) -> torch.Tensor:
-        return (images - images.mean((2, 3), keepdim=True)).abs().mean(1).flatten()
-
-    def corr(u: torch.Tensor, v: torch.Tensor) -> float:
-        return torch.corrcoef(torch.stack([u, v]))[0, 1].item()
-
-    assert (rec - x).abs().mean() < 0.15
-    assert corr(where(swap), where(x)) > 0.6 and corr(where(swap), where(y)) < 0.3
-    assert (swap - rec).abs().mean() > 0.01
+        content, style = g.encode(x)
+        rec, swap = g.decode(content, style), g.decode(content, style.roll(1, 0))  # i in i-1's style
+    drawn = (swap + 1).abs().sum(1) > 0.6  # not the black background
+    iou = (drawn & mask).sum((1, 2)) / (drawn | mask).sum((1, 2))
+    swap_colour = (swap * mask[:, None]).sum((2, 3)) / mask.sum((1, 2))[:, None]
+    to_style = (swap_colour - colour.roll(1, 0)).norm(dim=1)
+    to_content = (swap_colour - colour).norm(dim=1)
+    print(
+        f"IoU {iou.mean():.3f}; colour distance to style {to_style.mean():.3f}, to content "
+        f"{to_content.mean():.3f}, nearer the style for {(to_style < to_content).float().mean():.3f}"
+    )
+    assert (rec - x).abs().mean() < 0.15  # measured 0.035
+    assert iou.mean() >= 0.9
+    assert to_style.mean() < to_content.mean()
+    assert (to_style < to_content).float().mean() >= 0.6

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from unittest import mock
 
+import numpy as np
 import pytest
 import torch
 from PIL import Image
@@ -13,6 +14,7 @@ from torch.utils.data import DataLoader, TensorDataset
 
 from ganzoo.models import StyleGAN2, StyleGAN3
 from ganzoo.models.capabilities import Sampler
+from ganzoo.models.stylegan2 import gaussian_taps
 from tests.models.helpers import StepRecorder, quiet_trainer
 
 TINY = {
@@ -23,6 +25,10 @@ TINY = {
     "synthesis_kwargs": {"channel_base": 256, "channel_max": 16},
     "discriminator_kwargs": {"channel_base": 256, "channel_max": 16},
 }
+
+
+TINY3 = {**TINY, "synthesis_kwargs": {"channel_base": 128, "channel_max": 8,
+         "num_layers": 4, "num_critical": 1, "margin_size": 2}}  # fmt: skip
 
 
 def tiny(**kwargs: object) -> StyleGAN2:
@@ -135,6 +141,22 @@ def test_sampling_a_big_batch_on_cpu_runs_in_chunks() -> None:
     torch.testing.assert_close(images, model.sample(10, seed=1), atol=1e-5, rtol=1e-5)
 
 
+def test_a_seed_draws_nvidias_z() -> None:
+    model = tiny()
+    for seed in (0, 1, 42, 2**32 - 1):
+        # gen_images.py's draw: RandomState(seed).randn(1, z_dim), cast to float32 by the mapping network.
+        expected = np.random.RandomState(seed).randn(1, 16).astype(np.float32)
+        np.testing.assert_array_equal(model.seed_latents([seed]).numpy(), expected)
+
+
+def test_mix_rows_and_columns_are_the_images_of_their_seeds() -> None:
+    model = tiny().eval()
+    none = model.mix([5, 6], [7], layers=[])
+    every = model.mix([5], [7, 8], layers=range(model.generator.num_ws))
+    torch.testing.assert_close(none[:, 0], model.sample(2, z=model.seed_latents([5, 6])))
+    torch.testing.assert_close(every[0], model.sample(2, z=model.seed_latents([7, 8])))
+
+
 def test_style_mixing_takes_the_chosen_layers_from_the_columns(tmp_path: Path) -> None:
     model = tiny().eval()
     cells = model.mix([1, 2], [3, 4, 5], layers=range(0, 3))
@@ -151,14 +173,56 @@ def test_style_mixing_takes_the_chosen_layers_from_the_columns(tmp_path: Path) -
 
 def test_stylegan3_trains_a_step_and_tracks_input_magnitudes() -> None:
     torch.manual_seed(0)
-    tiny3 = {**TINY, "img_resolution": 16, "synthesis_kwargs": {"channel_base": 128, "channel_max": 8,
-             "num_layers": 4, "num_critical": 1, "margin_size": 2}}  # fmt: skip
-    model = StyleGAN3(**tiny3, r1_every=1)
+    model = StyleGAN3(**TINY3, r1_every=1)
     layer = getattr(model.generator.synthesis, model.generator.synthesis.layer_names[0])
     quiet_trainer(max_epochs=1, limit_train_batches=2).fit(model, loader(8))
     assert int(model.num_g_steps) == 2 and float(layer.magnitude_ema) != 1.0
     assert model.hparams.pl_weight == 0 and model.hparams.style_mixing_prob == 0
     assert model.sample(2, seed=0).shape == (2, 3, 16, 16)
+
+
+def test_stylegan3_r_blurs_d_inputs_with_a_sigma_fading_over_the_images_shown() -> None:
+    assert StyleGAN3(**TINY3).blur_sigma() == 0.0  # config T: no blur
+    model = StyleGAN3(**TINY3, config="r", blur_fade_kimg=0.1)
+    model._batch_size = 4
+    for d_steps, sigma in [(0, 10.0), (10, 6.0), (20, 2.0), (25, 0.0), (40, 0.0)]:
+        model.num_d_steps.fill_(d_steps)
+        assert model.blur_sigma() == pytest.approx(sigma)
+    # NVIDIA's train.py fade: batch * 200 / 32 thousand images, 200k at batch 32.
+    default = StyleGAN3(**TINY3, config="r")
+    default._batch_size = 32
+    default.num_d_steps.fill_(100_000 // 32)
+    assert default.blur_sigma() == pytest.approx(10 * (1 - (100_000 // 32) * 32 / 200_000))
+
+
+def test_the_blur_filter_is_its_formula() -> None:
+    for sigma in (0.4, 1.0, 2.5, 10.0):
+        size = int(np.floor(sigma * 3))
+        x = np.arange(-size, size + 1)
+        expected = 2.0 ** (-((x / sigma) ** 2))
+        np.testing.assert_allclose(gaussian_taps(sigma).numpy(), expected / expected.sum(), rtol=1e-6)
+
+
+def _seen_by_d(model: StyleGAN2, images: torch.Tensor) -> torch.Tensor:
+    seen = []
+    with mock.patch.object(
+        model.discriminator, "forward", side_effect=lambda x, c: seen.append(x) or x.sum()
+    ):
+        model.critic(images, None)
+    return seen[0]
+
+
+def test_d_sees_blurred_images_while_sigma_is_positive_and_the_images_after_the_fade() -> None:
+    model = StyleGAN3(**TINY3, config="r", blur_init_sigma=1.5, blur_fade_kimg=0.1)
+    model._batch_size = 4
+    images = torch.randn(2, 3, 16, 16)
+    taps = gaussian_taps(1.5).double().numpy()
+    # Reference: the separable blur row by row, then column by column, zeros outside the image.
+    rows = np.apply_along_axis(np.convolve, 3, images.double().numpy(), taps, mode="same")
+    expected = np.apply_along_axis(np.convolve, 2, rows, taps, mode="same")
+    np.testing.assert_allclose(_seen_by_d(model, images).numpy(), expected, atol=1e-5)
+    model.num_d_steps.fill_(25)  # 100 images shown: the fade is over
+    assert torch.equal(_seen_by_d(model, images), images)
 
 
 def test_interpolation_walks_straight_lines_in_w() -> None:
@@ -185,13 +249,27 @@ def test_the_sample_command_takes_truncation_for_a_network_pickle(
     assert Image.open(out).size[0] >= 64
 
 
+def test_the_discriminator_refuses_a_resolution_below_its_first_block() -> None:
+    from ganzoo.nn.stylegan2 import StyleGAN2Discriminator
+
+    assert StyleGAN2Discriminator(0, 16, 3).block_resolutions == [16, 8]
+    with pytest.raises(ValueError, match="img_resolution >= 8, got 4"):
+        StyleGAN2Discriminator(0, 4, 3)
+    with pytest.raises(ValueError, match="power of two"):
+        StyleGAN2Discriminator(0, 24, 3)
+
+
 def test_the_load_path_is_a_cpu_copy_with_the_same_images() -> None:
     model = tiny().eval()
     eager = model.sample(4, seed=2)
     model.optimize_for_inference()
     copy_ = model.inference_generator
     assert copy_ is not model.sampling_generator
-    assert all(not b.fused_modconv_default for b in copy_.modules() if hasattr(b, "fused_modconv_default"))
+    blocks = [b for b in copy_.modules() if hasattr(b, "fused_modconv_default")]
+    assert blocks and all(b.fused_modconv_default == "cheapest" for b in blocks)
+    layers = [m for m in copy_.modules() if hasattr(m, "prepare_for_inference")]
+    assert layers and all(torch.equal(m.weight_sq, m.weight.square().sum([2, 3])) for m in layers)
+    assert not any("weight_sq" in key for key in model.state_dict())
     torch.testing.assert_close(model.sample(4, seed=2), eager, atol=1e-4, rtol=0)
 
 

@@ -37,6 +37,7 @@ def test_discogan_defaults_are_the_authors():
         1e-5,
     )
     assert hp.image_size == 64 and hp.loss == "nonsaturating"
+    assert (model.d_steps, model.g_steps) == (1, 2)  # update_interval 3: one D update, then two of G
 
 
 def test_discogan_generator_loss_mixes_gan_feature_matching_and_reconstruction(single_thread):
@@ -64,8 +65,9 @@ def test_discogan_generator_loss_mixes_gan_feature_matching_and_reconstruction(s
     out = model.g_loss(x)
     assert out["loss"].item() == pytest.approx(total.item(), rel=1e-4)
     assert model.rate == 0.01
-    model.num_g_steps.fill_(2)
-    assert model.rate == 0.5  # after the curriculum
+    model.num_d_steps.fill_(1)
+    model.num_g_steps.fill_(1)
+    assert model.rate == 0.5  # after the curriculum, which counts the updates of both networks
     with pytest.raises(ValueError, match="PatchGAN"):
         DiscoGAN(**SMALL, net_d="pixel")
 
@@ -86,6 +88,7 @@ def test_dualgan_defaults_are_the_released_codes():
         True,
         "nonsaturating",
     )
+    assert (model.d_steps, model.g_steps) == (1, 2)  # run_optim: one D update, then two of G
 
 
 def test_dualgan_generator_loss_is_gan_plus_weighted_l1_reconstructions(single_thread):

@@ -66,6 +66,19 @@ def test_bias_act_broadcasts_along_dim_and_refuses_unknown_activations() -> None
         bias_act(x, b, activation="swish")
 
 
+@pytest.mark.parametrize("b", [None, torch.randn(3)])
+def test_bias_act_without_autograd_gives_the_same_values_and_leaves_its_input(b: torch.Tensor | None) -> None:
+    x = torch.randn(2, 3, 4)
+    kept = x.clone()
+    for activation in ("linear", "lrelu"):
+        with torch.enable_grad():
+            expected = bias_act(x, b, activation=activation, gain=0.7, clamp=0.5)
+        with torch.no_grad():
+            got = bias_act(x, b, activation=activation, gain=0.7, clamp=0.5)
+        torch.testing.assert_close(got, expected)
+        assert torch.equal(x, kept)
+
+
 def test_pixel_norm_gives_unit_mean_square_per_pixel() -> None:
     x = torch.randn(3, 8, 4, 4) * 5
     y = pixel_norm(x)

@@ -91,6 +91,36 @@ def test_modulated_conv_is_a_per_sample_demodulated_convolution() -> None:
     )
 
 
+@pytest.mark.parametrize("up", [1, 2])
+@pytest.mark.parametrize("n", [1, 3])
+def test_the_inference_form_computes_the_same_modulated_convolution(up: int, n: int) -> None:
+    """``"cheapest"`` with precomputed weight norms against the fused reference, at a size where one image
+    modulates the weights (few channels, many pixels) and one where it modulates activations."""
+    f = setup_filter([1, 3, 3, 1])
+    for channels, size in ((4, 24), (32, 2)):
+        torch.manual_seed(channels + n + up)
+        x, weight = torch.randn(n, channels, size, size), torch.randn(6, channels, 3, 3)
+        styles, noise = torch.randn(n, channels), torch.randn(size * up, size * up)
+        kwargs = {"up": up, "padding": 1, "resample_filter": f, "flip_weight": up == 1, "noise": noise}
+        reference = modulated_conv2d(x, weight, styles, fused_modconv=True, **kwargs)
+        got = modulated_conv2d(
+            x, weight, styles, fused_modconv="cheapest", weight_sq=weight.square().sum([2, 3]), **kwargs
+        )
+        torch.testing.assert_close(got, reference, atol=1e-5, rtol=1e-4)
+
+
+def test_upfirdn2d_with_equal_padding_matches_its_definition() -> None:
+    """Equal padding on both sides goes to the convolution itself; the result is the definition's."""
+    torch.manual_seed(1)
+    x, f = torch.randn(2, 3, 1, 9), torch.randn(4)
+    got = upfirdn2d(x, torch.outer(torch.ones(1), f), up=(2, 1), padding=[2, 2, 0, 0])
+    torch.testing.assert_close(got, _upfirdn_by_loops(x, f, 2, 1, (2, 2)))
+    separable = setup_filter(torch.randn(8), normalize=False, separable=True)
+    x = torch.randn(1, 2, 10, 10)
+    ref = upfirdn2d(F.pad(x, [3, 3, 3, 3]), separable)
+    torch.testing.assert_close(upfirdn2d(x, separable, padding=3), ref)
+
+
 def test_truncation_moves_w_towards_w_avg_on_the_chosen_layers() -> None:
     torch.manual_seed(0)
     mapping = MappingNetwork(8, 0, 6, num_ws=5, num_layers=2)

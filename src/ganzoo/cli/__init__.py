@@ -1,22 +1,82 @@
-"""The ``ganzoo`` and ``lightning`` commands: one entry point, one module per sub-command.
+"""The ``ganzoo`` and ``lightning`` commands: one entry point, one module per sub-command, and the light layer
+they share.
 
 ``fit`` / ``validate`` / ``test`` are a LightningCLI over every paper and DataModule (``ganzoo.cli.fit``);
 ``list``, ``sample``, ``interpolate``, ``translate``, ``eval`` and ``demo`` are the zoo's own. Each module is
 imported only when its command runs, and imports torch and Lightning only once its arguments are parsed, so
-``ganzoo --help``, ``ganzoo list`` and a mistyped option answer at once. An expected error is one message
-with exit status 2 (``ganzoo.cli.errors``).
+``ganzoo --help``, ``ganzoo list`` and a mistyped option answer at once. What every command shares, and what
+must therefore import neither, lives here:
+
+- **Expected errors as a message, not a stack.** A command raises ``CommandError`` for its own checks, and
+  ganzoo raises ``ValueError`` / ``LookupError`` / ``OSError`` with a message that names the file or value and
+  says what to do. The entry point prints that message as ``<command>: error: <message>`` on stderr and exits
+  with status 2, as argparse does for a bad option. ``--traceback`` (anywhere on the command line) or
+  ``GANZOO_DEBUG=1`` shows the full stack instead. Anything else (a ``RuntimeError`` from torch, a
+  ``TypeError``) is a bug and keeps its traceback.
+- **What the terminal should not show**: library noise a ganzoo user can do nothing about, and advice
+  repeated. Lightning advertises its cloud products (the litlogger / litmodels tips) at every fit, and its
+  own pytree helper trips torch's ``LeafSpec`` deprecation; both come from the libraries, not from the
+  user's command. A warning that several steps of one command raise alike (a singular covariance, for the
+  real and the generated images of one FID) is shown once.
+- **The zoo cards**: ``<paper>_<dataset>.yaml`` LightningCLI configs, shipped inside the package. They live in
+  the repository's top-level ``zoo_cards/`` and are package data (``ganzoo/zoo_cards``), so
+  ``ganzoo fit -c dcgan_mnist`` and ``ganzoo demo`` work after a plain ``pip install``, from any directory. A
+  card is named by its path below that folder without ``.yaml`` (``dcgan_mnist``, ``lucic2018/ns_gan_mnist``).
 """
 
 from __future__ import annotations
 
+import functools
 import importlib
+import importlib.resources
+import logging
+import os
+import re
 import sys
-from collections.abc import Sequence
+import warnings
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
-from ganzoo.cli.errors import EXPECTED, TRACEBACK_FLAG, report, split_traceback_flag
+from ganzoo.registry import close_matches
 
-# command -> (module, function, one-line description); the LightningCLI commands get the whole command line
+# --- expected errors ------------------------------------------------------------------------------
+
+TRACEBACK_FLAG = "--traceback"
+EXIT_CODE = 2
+
+
+class CommandError(Exception):
+    """A command's input is wrong; the message says which value and what to do."""
+
+
+EXPECTED: tuple[type[BaseException], ...] = (CommandError, ValueError, LookupError, OSError)
+"""The errors a user can cause and fix, printed as their message."""
+
+
+def split_traceback_flag(argv: Sequence[str]) -> tuple[list[str], bool]:
+    """``argv`` without ``--traceback``, and whether the full stack was asked for (the flag or
+    ``GANZOO_DEBUG=1``)."""
+    rest = [arg for arg in argv if arg != TRACEBACK_FLAG]
+    return rest, len(rest) < len(argv) or os.environ.get("GANZOO_DEBUG", "") not in ("", "0")
+
+
+def message_of(err: BaseException) -> str:
+    """The error's own text (a ``KeyError`` without the quotes it adds around its argument)."""
+    if isinstance(err, KeyError) and len(err.args) == 1 and type(err).__str__ is KeyError.__str__:
+        return str(err.args[0])
+    return str(err) or type(err).__name__
+
+
+def report(command: str, err: BaseException) -> int:
+    """Print ``err`` as ``<command>: error: <message>`` on stderr; return the exit status."""
+    print(f"{command}: error: {message_of(err)}", file=sys.stderr)
+    return EXIT_CODE
+
+
+# --- the commands ---------------------------------------------------------------------------------
+
 COMMANDS: dict[str, tuple[str, str, str]] = {
     "fit": (
         "fit",
@@ -68,8 +128,6 @@ def main(argv: Sequence[str] | None = None, prog: str = "ganzoo") -> int:
         return 0
     command = argv[0]
     if command not in COMMANDS and not command.startswith("-"):
-        from ganzoo.registry import close_matches
-
         close = close_matches(command, list(COMMANDS))
         hint = f" Did you mean {', '.join(close)}?" if close else ""
         print(f"{prog}: error: unknown command {command!r}.{hint}\n\n{usage(prog)}", file=sys.stderr)
@@ -90,3 +148,81 @@ def main(argv: Sequence[str] | None = None, prog: str = "ganzoo") -> int:
 def lightning_main() -> int:
     """Entry point of the ``lightning`` command: the same CLI, under the name users type."""
     return main(prog="lightning")
+
+
+# --- the terminal ---------------------------------------------------------------------------------
+
+ADVERTS = ("💡 Tip:",)
+"""How Lightning's product tips begin."""
+
+RANK_DEFICIENT = r"estimating a \d+x\d+ feature covariance"
+"""The start of ``ganzoo.metrics.stats.warn_if_rank_deficient``'s warning (a singular covariance)."""
+
+
+class _DropAdverts(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith(ADVERTS)
+
+
+@functools.cache
+def quiet_lightning() -> None:
+    """Install the filters once per process."""
+    logging.getLogger("lightning.pytorch.utilities.rank_zero").addFilter(_DropAdverts())
+    warnings.filterwarnings("ignore", message=r".*LeafSpec.*", category=FutureWarning)
+
+
+@contextmanager
+def show_once(pattern: str) -> Iterator[None]:
+    """Within the block, show only the first warning whose message matches ``pattern`` (a regex)."""
+    shown = False
+    original = warnings.showwarning
+
+    def show(message, category, filename, lineno, file=None, line=None):  # warnings.showwarning's signature
+        nonlocal shown
+        if re.search(pattern, str(message)):
+            if shown:
+                return
+            shown = True
+        original(message, category, filename, lineno, file, line)
+
+    warnings.showwarning = show
+    try:
+        yield
+    finally:
+        warnings.showwarning = original
+
+
+# --- the cards ------------------------------------------------------------------------------------
+
+SUFFIX = ".yaml"
+
+
+def cards_dir() -> Path:
+    """The folder of the cards that ship with the package."""
+    return Path(str(importlib.resources.files("ganzoo") / "zoo_cards"))
+
+
+def card_name(path: Path) -> str:
+    return path.relative_to(cards_dir()).with_suffix("").as_posix()
+
+
+def list_cards() -> list[Path]:
+    """Every shipped card, sorted by name."""
+    return sorted(cards_dir().rglob(f"*{SUFFIX}"), key=card_name)
+
+
+def find_card(name_or_path: str) -> Path:
+    """A card by file path, or by name (``dcgan_mnist``, with or without ``zoo_cards/`` and ``.yaml``)."""
+    path = Path(name_or_path).expanduser()
+    if path.is_file():
+        return path
+    name = name_or_path.removeprefix("zoo_cards/").removesuffix(SUFFIX)
+    card = cards_dir() / f"{name}{SUFFIX}"
+    if card.is_file():
+        return card
+    names = [card_name(c) for c in list_cards()]
+    close = close_matches(name, names)
+    hint = f" Did you mean {', '.join(close)}?" if close else ""
+    raise FileNotFoundError(
+        f"{name_or_path} is neither a file nor a zoo card.{hint} Cards (`ganzoo list`): {', '.join(names)}"
+    )

@@ -54,7 +54,7 @@ def cmd_demo(argv: Sequence[str]) -> int:
     args = p.parse_args(argv)
 
     from ganzoo.callbacks import StepBudgetETA
-    from ganzoo.cli.cards import find_card
+    from ganzoo.cli import find_card
     from ganzoo.cli.fit import run_cli
     from ganzoo.hub.load import load
 

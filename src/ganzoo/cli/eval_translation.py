@@ -11,9 +11,8 @@ import json
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from ganzoo.cli.errors import CommandError
+from ganzoo.cli import RANK_DEFICIENT, CommandError, show_once
 from ganzoo.cli.options import DATA_DIR_HELP, DEVICE_HELP, MODEL_HELP, default_device
-from ganzoo.cli.quiet import RANK_DEFICIENT, show_once
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -56,7 +55,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
 
     from ganzoo import data
     from ganzoo.hub.load import load
-    from ganzoo.metrics.inception import standard_inception
+    from ganzoo.metrics.extractor import standard_inception
     from ganzoo.metrics.translation import evaluate_translation
     from ganzoo.models.capabilities import Translator
 

@@ -27,10 +27,8 @@ from jsonargparse import Namespace
 from lightning.pytorch.cli import LightningArgumentParser, LightningCLI
 
 from ganzoo.callbacks import GANProgressBar, SampleGrid
+from ganzoo.cli import CommandError, find_card, quiet_lightning
 from ganzoo.cli.argument_errors import distill
-from ganzoo.cli.cards import find_card
-from ganzoo.cli.errors import CommandError
-from ganzoo.cli.quiet import quiet_lightning
 from ganzoo.data.base import GANDataModule
 from ganzoo.hub.checkpoint_io import PickleFreeCheckpointIO
 from ganzoo.registry import DATASETS, PAPERS, close_matches

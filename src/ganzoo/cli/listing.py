@@ -15,7 +15,7 @@ import textwrap
 from collections.abc import Sequence
 from typing import Any
 
-from ganzoo.cli.cards import card_name, list_cards
+from ganzoo.cli import card_name, list_cards
 from ganzoo.cli.index import registered
 
 _CLAUSE_END = re.compile(r"[.:;](?=\s|$)")

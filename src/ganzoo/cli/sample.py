@@ -9,7 +9,7 @@ import argparse
 from collections.abc import Sequence
 from typing import Any
 
-from ganzoo.cli.errors import CommandError
+from ganzoo.cli import CommandError
 from ganzoo.cli.options import MODEL_HELP, positive_int
 
 

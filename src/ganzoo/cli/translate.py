@@ -9,7 +9,7 @@ import argparse
 from collections.abc import Sequence
 from pathlib import Path
 
-from ganzoo.cli.errors import CommandError
+from ganzoo.cli import CommandError
 from ganzoo.cli.options import MODEL_HELP
 
 

@@ -14,7 +14,7 @@ import torch
 from torch import Tensor
 from torch.utils.data import DataLoader, Dataset
 
-from ganzoo.hub.fetch import cache_root
+from ganzoo.hub.cache_files import cache_root
 
 
 class DatasetNotFoundError(FileNotFoundError):
@@ -92,6 +92,7 @@ class GANDataModule(L.LightningDataModule):
     channels = 3
     num_classes: int | None = None  # labelled datasets: how many labels
     default_image_size = 64
+    native_image_size: int | None = None  # the size of the files themselves, when they all share one
     splits: tuple[str, ...] = ("train", "test")
 
     def __init__(

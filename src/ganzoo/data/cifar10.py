@@ -17,6 +17,7 @@ class CIFAR10(GANDataModule):
 
     name = "cifar10"
     default_image_size = 32
+    native_image_size = 32
     num_classes = 10
 
     def dataset(self, split: str) -> Dataset:

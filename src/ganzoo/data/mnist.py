@@ -85,6 +85,7 @@ class _IDXDataModule(GANDataModule):
     torchvision_class: type[torchvision.datasets.MNIST] = torchvision.datasets.MNIST
     source = ""
     default_image_size = 32  # 28x28 resized to the 4 * 2^k sizes that convolutional GANs need
+    native_image_size = 28
 
     @property
     def _raw(self) -> Path:

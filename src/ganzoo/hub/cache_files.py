@@ -1,4 +1,5 @@
-"""How ganzoo writes into its cache: staged beside the target, sealed with a hash, with the user's
+"""Where ganzoo's cache is (``cache_root``: ``$GANZOO_CACHE``, else ``<HF_HOME>/ganzoo``, read at call time)
+and how ganzoo writes into it: staged beside the target, sealed with a hash, with the user's
 permissions, and cleaning up after a process that died half-way.
 
 - ``staging``: a temporary name that records its writer's pid, so the next run can tell an orphan (its
@@ -32,6 +33,26 @@ SEAL_SUFFIX = ".sha256"
 _INCOMPLETE = ".incomplete"
 _CHUNK = 1 << 20
 _checked: dict[Path, tuple[int, int]] = {}  # file -> (size, mtime_ns) whose hash this process verified
+
+
+def hf_home() -> Path:
+    """``$HF_HOME``, else ``$XDG_CACHE_HOME/huggingface`` (``~/.cache/huggingface``), read at call time."""
+    if os.environ.get("HF_HOME"):
+        return Path(os.environ["HF_HOME"]).expanduser()
+    xdg = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(xdg).expanduser() / "huggingface"
+
+
+def hf_cache_dir() -> Path:
+    """Where ``huggingface_hub`` keeps repositories: ``$HF_HUB_CACHE`` or ``<HF_HOME>/hub``."""
+    explicit = os.environ.get("HF_HUB_CACHE")
+    return Path(explicit).expanduser() if explicit else hf_home() / "hub"
+
+
+def cache_root() -> Path:
+    """ganzoo's own cache (URL downloads, converted models): ``$GANZOO_CACHE``, else ``<HF_HOME>/ganzoo``."""
+    explicit = os.environ.get("GANZOO_CACHE")
+    return Path(explicit).expanduser() if explicit else hf_home() / "ganzoo"
 
 
 def sha256_of(path: Path) -> str:

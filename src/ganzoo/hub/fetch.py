@@ -30,7 +30,7 @@ from pathlib import Path
 from huggingface_hub import hf_hub_download
 from huggingface_hub.utils import LocalEntryNotFoundError
 
-from ganzoo.hub.cache_files import publish_mode, sha256_of, staging, sweep
+from ganzoo.hub.cache_files import cache_root, hf_cache_dir, publish_mode, sha256_of, staging, sweep
 from ganzoo.hub.errors import HashMismatchError, WeightsNotFoundError
 
 __all__ = [
@@ -39,12 +39,9 @@ __all__ = [
     "HFFile",
     "ManualDownload",
     "Source",
-    "cache_root",
     "discard",
     "download_path",
     "fetch",
-    "hf_cache_dir",
-    "hf_home",
     "is_offline",
     "known_sha256",
     "manual_path",
@@ -97,26 +94,6 @@ class Fetched:
     sha256: str
     new: bool
     by_hand: bool = False
-
-
-def hf_home() -> Path:
-    """``$HF_HOME``, else ``$XDG_CACHE_HOME/huggingface`` (``~/.cache/huggingface``), read at call time."""
-    if os.environ.get("HF_HOME"):
-        return Path(os.environ["HF_HOME"]).expanduser()
-    xdg = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(xdg).expanduser() / "huggingface"
-
-
-def hf_cache_dir() -> Path:
-    """Where ``huggingface_hub`` keeps repositories: ``$HF_HUB_CACHE`` or ``<HF_HOME>/hub``."""
-    explicit = os.environ.get("HF_HUB_CACHE")
-    return Path(explicit).expanduser() if explicit else hf_home() / "hub"
-
-
-def cache_root() -> Path:
-    """ganzoo's own cache (URL downloads, converted models): ``$GANZOO_CACHE``, else ``<HF_HOME>/ganzoo``."""
-    explicit = os.environ.get("GANZOO_CACHE")
-    return Path(explicit).expanduser() if explicit else hf_home() / "ganzoo"
 
 
 def is_offline() -> bool:

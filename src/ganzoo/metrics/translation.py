@@ -23,8 +23,7 @@ from torchmetrics.image import PeakSignalNoiseRatio
 
 from ganzoo.data.translation import TranslationDataModule
 from ganzoo.metrics.extractor import as_extractor, prepare_images
-from ganzoo.metrics.reference import reference_stats
-from ganzoo.metrics.stats import FeatureStats
+from ganzoo.metrics.stats import FeatureStats, reference_stats
 from ganzoo.metrics.suite import GenerativeMetrics
 
 PAIRED_PROTOCOL = {

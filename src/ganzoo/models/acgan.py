@@ -20,11 +20,11 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from ganzoo.models.base import running_as
 from ganzoo.models.conditional import ConditionalGANModule
 from ganzoo.nn.conditioning import OneHotConcat
 from ganzoo.nn.dcgan import DCGANDiscriminator, DCGANGenerator
 from ganzoo.nn.mlp import MLPDiscriminator, MLPGenerator
-from ganzoo.nn.modes import running_as
 from ganzoo.registry import PAPERS
 
 

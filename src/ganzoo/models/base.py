@@ -2,19 +2,21 @@
 
 A paper supplies its networks and its objectives (``d_loss`` / ``g_loss``, each built on ``fakes``), and
 optionally terms that run every N steps (``lazy_regularizers``). The loop here owns everything else: the two
-optimizers, the ``d_steps``:1 schedule, gradient isolation between the networks, clipping, schedulers, the
-generator EMA, non-finite updates and the step counters that make a resumed run identical to an
-uninterrupted one. What a trained model can do (sample or translate) is a capability its paper adds
-(``ganzoo.models.capabilities``).
+optimizers, the ``d_steps``:``g_steps`` schedule, gradient isolation between the networks, clipping,
+schedulers, the generator EMA, non-finite updates and the step counters that make a resumed run identical to
+an uninterrupted one. What a trained model can do (sample or translate) is a capability its paper adds
+(``ganzoo.models.capabilities``); ``running_as`` is how papers run a network in the mode sampling or
+translating needs without leaving a trace on it.
 """
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import functools
 import math
 import warnings
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -29,6 +31,24 @@ from ganzoo.hub.publish import Publishable
 from ganzoo.nn.ema import ema_update_
 
 Network = Literal["discriminator", "generator"]
+
+
+@contextlib.contextmanager
+def running_as(net: nn.Module, *, training: bool) -> Iterator[nn.Module]:
+    """Run ``net`` in training mode (batch-norm statistics of the batch, dropout on) or eval mode, then put
+    it back as it was: its mode and, after a training-mode run, its running statistics (so sampling or
+    translating with batch statistics never changes the model)."""
+    was_training = net.training
+    saved = {k: v.clone() for k, v in net.named_buffers()} if training else {}
+    net.train(training)
+    try:
+        yield net
+    finally:
+        with torch.no_grad():
+            for k, v in net.named_buffers():
+                if k in saved:
+                    v.copy_(saved[k])
+        net.train(was_training)
 
 
 @dataclass(frozen=True)
@@ -51,21 +71,26 @@ class GANModule(Publishable, L.LightningModule):
     """Base class of every paper.
 
     Each ``training_step`` takes one batch and makes one discriminator update on it; after every
-    ``d_steps``-th discriminator update it also makes one generator update. Each critic update thus sees
-    fresh real data, as in Algorithm 1 of WGAN and WGAN-GP. Lightning's ``trainer.global_step`` counts the
-    optimizer steps of *both* networks; ``num_g_steps`` counts generator iterations, the unit papers report.
+    ``d_steps``-th discriminator update it also makes ``g_steps`` generator updates on that batch. Each
+    critic update thus sees fresh real data, as in Algorithm 1 of WGAN and WGAN-GP; ``g_steps=2`` gives G
+    the two updates per D update of DualGAN's and DiscoGAN's released code. Lightning's
+    ``trainer.global_step`` counts the optimizer steps of *both* networks; ``num_g_steps`` counts generator
+    iterations, the unit papers report, and what follows a generator update (its lazy regularizers, the
+    EMA, step-interval schedulers) follows each of the ``g_steps``.
 
     Args:
         generator: the network whose samples or translations the paper is about.
         discriminator: the critic; ``None`` for a generator-only model (the form published generators load
             into), which samples or translates but cannot be trained.
-        d_steps: discriminator updates per generator update.
+        d_steps: discriminator updates (one per batch) before the generator's turn.
+        g_steps: generator updates on the batch of that turn.
         lr_g, lr_d: learning rates; different values give the two-timescale update rule (TTUR).
         optimizer: builds each network's optimizer from its parameter groups (a LightningCLI callable,
             e.g. ``torch.optim.RMSprop`` or ``functools.partial(torch.optim.Adam, betas=(0.5, 0.999))``);
             the groups carry ``lr_g`` / ``lr_d``. ``None``: the paper's own (``paper_optimizer``).
         scheduler: a callable ``optimizer -> LRScheduler`` applied to both optimizers.
-        scheduler_interval: step the schedulers every ``"epoch"`` or every update of their network.
+        scheduler_interval: step both schedulers every ``"epoch"`` or after every generator update
+            (``"step"``: a schedule in generator iterations).
         grad_clip_d, grad_clip_g: max gradient norm per network (``None``: no clipping).
         ema_decay: keep an exponential moving average of G with this decay; sampling then uses it.
         ema_start: generator steps before averaging starts (the EMA copies G until then).
@@ -85,6 +110,7 @@ class GANModule(Publishable, L.LightningModule):
         discriminator: nn.Module | None,
         *,
         d_steps: int = 1,
+        g_steps: int = 1,
         lr_g: float = 2e-4,
         lr_d: float = 2e-4,
         optimizer: OptimizerCallable | None = None,
@@ -100,6 +126,8 @@ class GANModule(Publishable, L.LightningModule):
         super().__init__()
         if d_steps < 1:
             raise ValueError(f"d_steps must be >= 1, got {d_steps}")
+        if g_steps < 1:
+            raise ValueError(f"g_steps must be >= 1, got {g_steps}")
         if ema_decay is not None and not 0.0 <= ema_decay < 1.0:
             raise ValueError(f"ema_decay must be in [0, 1), got {ema_decay}")
         if skip_limit < 1:
@@ -109,7 +137,7 @@ class GANModule(Publishable, L.LightningModule):
         self.generator = generator
         self.discriminator = discriminator
         self.generator_ema = None if ema_decay is None else copy.deepcopy(generator).requires_grad_(False)
-        self.d_steps = d_steps
+        self.d_steps, self.g_steps = d_steps, g_steps
         self.skipped_in_a_row = {"discriminator": 0, "generator": 0}
         self.optimizer = optimizer or self.paper_optimizer
         # Kept here, not only in hparams: a paper that fixes its schedule passes it, and the CLI then saves
@@ -202,6 +230,11 @@ class GANModule(Publishable, L.LightningModule):
         self._lazy_updates(opt_d, batch, "discriminator", int(self.num_d_steps))
         if self.num_d_steps % self.d_steps != 0:
             return
+        for _ in range(self.g_steps):
+            self._generator_update(opt_g, batch)
+
+    def _generator_update(self, opt_g: Any, batch: Any) -> None:
+        """One generator update and what each one brings: its lazy regularizers, the EMA, step schedulers."""
         out_g = self._update(opt_g, self.g_loss, batch, "generator", self.hparams.grad_clip_g)
         if out_g is None:
             return

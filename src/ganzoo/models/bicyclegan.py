@@ -29,9 +29,9 @@ from PIL import Image
 from torch import Tensor, nn
 
 from ganzoo import losses
+from ganzoo.models.base import running_as
 from ganzoo.models.capabilities import MultimodalTranslator
 from ganzoo.models.translation import Direction, ImageTranslationModule, NetworkOptions, TranslationLoss
-from ganzoo.nn.modes import running_as
 from ganzoo.nn.multiscale_discriminator import MultiscaleDiscriminator
 from ganzoo.nn.norm import NormName
 from ganzoo.nn.patchgan import PatchDiscriminator

@@ -10,8 +10,10 @@ trades that against the reconstruction of the other domain's images (mean square
 Defaults are the authors' (``SKTBrain/DiscoGAN``, ``discogan/image_translation.py``): 64x64 images, batch 64,
 Adam(2e-4, (0.5, 0.999), weight decay 1e-5), curriculum 10,000 iterations. The networks are the zoo's
 CycleGAN-family ones (a ResNet generator and PatchGAN with batch norm by default) rather than the authors'
-4-level encoder-decoder; and where the authors alternate one D update with two G updates, the loop here
-makes one of each (``d_steps=1``).
+4-level encoder-decoder. The schedule is theirs, two G updates per D update (``g_steps=2``), with one
+difference: their loop gives each update its own batch (``--update_interval 3``: D on batches 0, 3, 6 ...,
+G on the others), this one runs G's two updates on the batch D was just trained on, so an epoch here makes
+three times as many updates.
 """
 
 from __future__ import annotations
@@ -34,8 +36,10 @@ from ganzoo.registry import PAPERS
 @PAPERS.register
 class DiscoGAN(UnpairedTranslationModule):
     """Args:
-    gan_curriculum, starting_rate, default_rate: the authors' ``--gan_curriculum`` (in G updates),
-        ``--starting_rate`` and ``--default_rate``, the weight of the reconstruction loss.
+    gan_curriculum, starting_rate, default_rate: the authors' ``--gan_curriculum`` (in iterations: updates
+        of either network, as their ``iters`` counts), ``--starting_rate`` and ``--default_rate``, the
+        weight of the reconstruction loss.
+    g_steps: G updates per D update (their ``update_interval - 1``).
     gan_weight: the share of the adversarial loss against feature matching (their 0.1 / 0.9).
     The network flags (``net_g``, ``norm`` ...) are ``ImageTranslationModule``'s; the discriminator must
     be a PatchGAN (``net_d="basic"`` or ``"n_layers"``), whose layers feature matching reads.
@@ -54,6 +58,7 @@ class DiscoGAN(UnpairedTranslationModule):
         starting_rate: float = 0.01,
         default_rate: float = 0.5,
         gan_weight: float = 0.1,
+        g_steps: int = 2,
         image_size: int = 64,
         n_epochs: int = 100,
         n_epochs_decay: int = 0,
@@ -71,6 +76,7 @@ class DiscoGAN(UnpairedTranslationModule):
             norm=norm,
             dropout=dropout,
             loss=loss,
+            g_steps=g_steps,
             image_size=image_size,
             n_epochs=n_epochs,
             n_epochs_decay=n_epochs_decay,
@@ -86,7 +92,8 @@ class DiscoGAN(UnpairedTranslationModule):
     @property
     def rate(self) -> float:
         """The weight of the reconstruction loss at this point of training."""
-        return self.starting_rate if int(self.num_g_steps) < self.gan_curriculum else self.default_rate
+        iterations = int(self.num_d_steps) + int(self.num_g_steps)
+        return self.starting_rate if iterations < self.gan_curriculum else self.default_rate
 
     def g_loss(self, batch: Any) -> dict[str, Tensor]:
         real, fake = self.reals(batch), self.fakes(batch)

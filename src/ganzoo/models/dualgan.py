@@ -8,9 +8,9 @@ The paper's adversarial loss is WGAN's (``loss="wasserstein"``, weights clipped 
 [100, 1000]); the authors' released code (``duxingren14/DualGAN``, ``model.py`` / ``main.py``), which these
 defaults follow, uses the sigmoid cross-entropy (``loss="nonsaturating"``) with lambda_U = lambda_V = 20,
 RMSProp(5e-5, decay 0.9), a U-Net 256 with batch norm and dropout and a 70x70 PatchGAN, batch 1, 50 epochs
-at constant lr. Two differences: the zoo's BCE objective halves D's loss (immaterial under RMSProp, which
-normalises gradient scale), and where their loop makes two G updates per D update, this one makes one of
-each.
+at constant lr, and their schedule: one D update, then two G updates on the same batch (``g_steps=2``).
+One difference: the zoo's BCE objective halves D's loss (immaterial under RMSProp, which normalises
+gradient scale).
 """
 
 from __future__ import annotations
@@ -36,6 +36,7 @@ class DualGAN(UnpairedTranslationModule):
     loss: ``"nonsaturating"`` (the released code's sigmoid cross-entropy) or ``"wasserstein"`` (the
         paper's WGAN loss, with the critics' weights clipped to [-clip, clip] after each update).
     clip: WGAN's clipping bound (the paper uses values in [0.01, 0.1]).
+    g_steps: G updates per D update (the released ``run_optim`` makes two).
     The network flags (``net_g``, ``norm``, ``dropout`` ...) are ``ImageTranslationModule``'s.
     """
 
@@ -52,6 +53,7 @@ class DualGAN(UnpairedTranslationModule):
         lambda_b: float = 20.0,
         loss: TranslationLoss = "nonsaturating",
         clip: float = 0.01,
+        g_steps: int = 2,
         lr_g: float = 5e-5,
         lr_d: float = 5e-5,
         n_epochs: int = 50,
@@ -65,6 +67,7 @@ class DualGAN(UnpairedTranslationModule):
             norm=norm,
             dropout=dropout,
             loss=loss,
+            g_steps=g_steps,
             lr_g=lr_g,
             lr_d=lr_d,
             n_epochs=n_epochs,

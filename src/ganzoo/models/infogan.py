@@ -24,11 +24,11 @@ import torch
 from torch import Tensor, nn
 
 from ganzoo import losses
+from ganzoo.models.base import running_as
 from ganzoo.models.latent import LatentGANModule
 from ganzoo.nn.dcgan import init_dcgan_weights_
 from ganzoo.nn.infogan import InfoGANDiscriminator, InfoGANGenerator, conv_body, mlp_body
 from ganzoo.nn.mlp import MLPGenerator
-from ganzoo.nn.modes import running_as
 from ganzoo.registry import PAPERS
 
 

@@ -16,9 +16,8 @@ import torch
 from torch import Tensor, nn
 
 from ganzoo import losses
-from ganzoo.models.base import GANModule
+from ganzoo.models.base import GANModule, running_as
 from ganzoo.models.capabilities import Sampler
-from ganzoo.nn.modes import running_as
 
 LossName = Literal["minimax", "nonsaturating", "wasserstein", "hinge", "least_squares"]
 PenaltyName = Literal["gradient", "dragan", "r1"]

@@ -8,7 +8,9 @@ length regularisation on G every 4 steps (weight 2, on half the batch), style mi
 Adam (0, 0.99) at 0.002 with the lazy-regularisation correction of lr and betas, and an EMA of G with a
 half-life of ``ema_kimg`` thousand images (optionally ramped up over the first images). ADA is enabled with
 ``ada_target`` (0.6 in the paper): every ``ada_interval`` D steps ``p`` moves by sign(E[sign D(x)] - target)
-at a rate that would take it from 0 to 1 in ``ada_kimg`` thousand images.
+at a rate that would take it from 0 to 1 in ``ada_kimg`` thousand images. ``blur_init_sigma`` blurs every
+image D sees with a Gaussian whose sigma fades linearly to zero over ``blur_fade_kimg`` thousand images
+(StyleGAN3's stabiliser for the start of training, off here).
 
 The networks are NVIDIA's (``ganzoo.nn.stylegan2``), so their published pickles load into this class.
 """
@@ -22,6 +24,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
@@ -32,10 +35,18 @@ from ganzoo.models.base import LazyRegularizer
 from ganzoo.models.conditional import Classes, ConditionalGANModule
 from ganzoo.nn.ada import AugmentPipe, ada_adjustment
 from ganzoo.nn.stylegan2 import StyleGAN2Discriminator, StyleGAN2Generator
+from ganzoo.nn.upfirdn2d import filter2d
 from ganzoo.registry import PAPERS
 
 _PIXELS_PER_CHUNK_CPU = 2**22
 """Images a CPU runs through the generator at once: 4 at 1024px, 64 at 256px (bounded activation memory)."""
+
+
+def gaussian_taps(sigma: float) -> Tensor:
+    """The 1-D blur of D's inputs: ``2 floor(3 sigma) + 1`` taps ``2^-(x / sigma)^2``, summing to one."""
+    size = math.floor(sigma * 3)
+    taps = torch.exp2(-((torch.arange(-size, size + 1, dtype=torch.float32) / sigma) ** 2))
+    return taps / taps.sum()
 
 
 @PAPERS.register
@@ -58,6 +69,8 @@ class StyleGAN2(ConditionalGANModule):
         ``ema_rampup`` times the images seen (``None``: no ramp, config F). ``ema_kimg=None``: no EMA.
     ada_target: the overfitting heuristic's target for ADA (``None``: no adaptive augmentation).
     ada_interval, ada_kimg: how often p is updated and how fast it may move.
+    blur_init_sigma, blur_fade_kimg: sigma (pixels) of the Gaussian blur of D's inputs at the start and the
+        thousands of images over which it fades to 0 (``None``: ``batch_size * 200 / 32``, NVIDIA's).
     augment_p: a fixed augmentation probability (the start value of p under ADA).
     augment_kwargs: ``AugmentPipe`` arguments (which transforms, their strengths).
     **kwargs: everything ``GANModule`` takes (``lr_g``, ``lr_d``, ``optimizer``, ...).
@@ -92,6 +105,8 @@ class StyleGAN2(ConditionalGANModule):
         ada_kimg: float = 500.0,
         augment_p: float = 0.0,
         augment_kwargs: dict[str, Any] | None = None,
+        blur_init_sigma: float = 0.0,
+        blur_fade_kimg: float | None = None,
         lr_g: float = 0.002,
         lr_d: float = 0.002,
         **kwargs: Any,
@@ -126,6 +141,7 @@ class StyleGAN2(ConditionalGANModule):
         self.augment_pipe = AugmentPipe(**(augment_kwargs or {})) if (ada_target or augment_p) else None
         if self.augment_pipe is not None:
             self.augment_pipe.p.fill_(augment_p)
+        self.blur_init_sigma, self.blur_fade_kimg = blur_init_sigma, blur_fade_kimg
         self.register_buffer("pl_mean", torch.zeros(()))
         self.register_buffer("ada_signs", torch.zeros(2))  # sum of sign(D(real)) and its count since update
         self._batch_size = 1  # images per step across devices, set by each training step
@@ -172,7 +188,20 @@ class StyleGAN2(ConditionalGANModule):
         with torch.no_grad():
             return self.synthesize(n, labels, update_emas=True)[0], labels
 
+    def blur_sigma(self) -> float:
+        """Sigma of the blur of D's inputs, ``max(1 - nimg / fade, 0) * blur_init_sigma`` with ``nimg`` the
+        real images shown before this step (NVIDIA's ``cur_nimg``: D steps times the batch)."""
+        fade = self.blur_fade_kimg
+        fade = self._batch_size * 200 / 32 if fade is None else fade
+        if fade <= 0:
+            return 0.0
+        nimg = int(self.num_d_steps) * self._batch_size
+        return max(1 - nimg / (fade * 1e3), 0.0) * self.blur_init_sigma
+
     def critic(self, images: Tensor, condition: Tensor | None) -> Tensor:
+        sigma = self.blur_sigma()
+        if math.floor(sigma * 3) > 0:
+            images = filter2d(images, gaussian_taps(sigma).to(images.device))
         if self.augment_pipe is not None:
             images = self.augment_pipe(images)
         return self.discriminator(images, self.class_vectors(condition))
@@ -271,25 +300,39 @@ class StyleGAN2(ConditionalGANModule):
     # --- sampling and editing ---------------------------------------------------------------------
 
     def make_inference_generator(self) -> nn.Module | None:
-        """On a CPU, a copy whose modulated convolutions scale activations around one shared convolution
-        instead of running a grouped convolution per sample (same outputs to float rounding, fewer and
-        larger kernels); ``None`` elsewhere and for networks without such blocks."""
+        """On a CPU, a copy whose modulated convolutions each take the cheaper of modulating the weights or
+        the activations, with demodulation from precomputed weight norms, run one image at a time (same
+        outputs to float rounding); ``None`` elsewhere and for networks without such blocks."""
         net = self.sampling_generator
         blocks = [m for m in net.modules() if hasattr(m, "fused_modconv_default")]
         if self.device.type != "cpu" or not blocks:
             return None
         copy_ = copy.deepcopy(net).requires_grad_(False).eval()
-        for block in copy_.modules():
-            if hasattr(block, "fused_modconv_default"):
-                block.fused_modconv_default = False
+        for module in copy_.modules():
+            if hasattr(module, "fused_modconv_default"):
+                module.fused_modconv_default = "cheapest"
+            if hasattr(module, "prepare_for_inference"):
+                module.prepare_for_inference()
         return copy_
 
     def _chunks(self, n: int) -> list[slice]:
+        """Batches bounded in pixels; the CPU inference copy runs one image at a time, since there a plain
+        convolution with one image's modulated weights beats any batched form (and memory stays one
+        image's)."""
         res = self.hparams.img_resolution
         size = max(1, _PIXELS_PER_CHUNK_CPU // (res * res))
         if self.device.type != "cpu":
             size *= 16
+        elif self._inference_generator is not None:
+            size = 1
         return [slice(i, min(i + size, n)) for i in range(0, n, size)]
+
+    def seed_latents(self, seeds: Sequence[int]) -> Tensor:
+        """z [len(seeds), z_dim], one row per seed drawn as NVIDIA's ``gen_images.py`` and
+        ``style_mixing.py`` draw it (``np.random.RandomState(seed).randn(z_dim)``), so that a seed names
+        the same image as in their tools."""
+        z = np.stack([np.random.RandomState(seed).randn(self.latent_dim) for seed in seeds])
+        return torch.from_numpy(z).to(self.device, torch.float32)
 
     def sampling_inputs(
         self,
@@ -365,10 +408,7 @@ class StyleGAN2(ConditionalGANModule):
         if bad:
             raise ValueError(f"layers must be ws indices in [0, {num_ws}), got {bad}")
         seeds = [*row_seeds, *col_seeds]
-        z = torch.cat(
-            [self.sample_latent(1, generator=torch.Generator(self.device).manual_seed(s)) for s in seeds]
-        )
-        ws = self.mapping(z, self.resolve_classes(classes, len(seeds)), truncation)
+        ws = self.mapping(self.seed_latents(seeds), self.resolve_classes(classes, len(seeds)), truncation)
         rows, cols = ws[: len(row_seeds)], ws[len(row_seeds) :]
         mixed = rows[:, None].repeat(1, len(col_seeds), 1, 1)
         index = torch.as_tensor(list(layers), device=ws.device, dtype=torch.long)
@@ -388,7 +428,8 @@ class StyleGAN2(ConditionalGANModule):
     ) -> Tensor:
         """Style mixing: cell (i, j) is row seed i's ws with the ``layers`` (ws indices) of column seed j,
         as in Fig. 3 of StyleGAN (coarse layers 0-3 take pose and shape, fine ones colour). Returns
-        [len(row_seeds), len(col_seeds), C, H, W]. Seeds seed torch's generator (not NVIDIA's numpy one)."""
+        [len(row_seeds), len(col_seeds), C, H, W]. A seed's z is NVIDIA's (``seed_latents``), so the rows and
+        columns are those of their ``style_mixing.py`` for the same seeds."""
         _, _, mixed = self._mixed_ws(row_seeds, col_seeds, layers, truncation, classes)
         images = self.synthesis(mixed, noise_mode)
         return images.reshape(len(row_seeds), len(col_seeds), *images.shape[1:])

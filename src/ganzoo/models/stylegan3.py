@@ -5,8 +5,8 @@ alias-free generator of ``ganzoo.nn.stylegan3``: config T (translation equivaria
 separable Kaiser filters) by default, config R (rotation equivariant: 1x1 convolutions, radial filters,
 twice the channels) with ``config="r"``. The authors' settings: a 2-layer mapping network, no path length
 regularisation and no style mixing, G lr 0.0025 and D lr 0.002, and an EMA ramped up over the first
-images. Not reproduced: the Gaussian blur of D's inputs over the first 200k
-images (``blur_init_sigma``), which the paper adds for training stability at the start.
+images; for config R, D's inputs are blurred at the start of training (Gaussian sigma 10, fading to 0 over
+the first ``batch_size * 200 / 32`` thousand images).
 """
 
 from __future__ import annotations
@@ -25,6 +25,8 @@ class StyleGAN3(StyleGAN2):
     """Args: those of ``StyleGAN2`` with StyleGAN3's defaults, and
     config: ``"t"`` or ``"r"``; R sets ``conv_kernel=1``, ``use_radial_filters=True`` and doubles
     ``channel_base`` / ``channel_max`` in ``synthesis_kwargs`` (unless they are given there).
+    blur_init_sigma: 10 for config R, 0 (no blur) for T (``None``); the fade is ``StyleGAN2``'s
+    ``blur_fade_kimg``.
     """
 
     generator_class: type[nn.Module] = StyleGAN3Generator
@@ -41,6 +43,7 @@ class StyleGAN3(StyleGAN2):
         ema_rampup: float | None = 0.05,
         lr_g: float = 0.0025,
         lr_d: float = 0.002,
+        blur_init_sigma: float | None = None,
         **kwargs: Any,
     ) -> None:
         if config not in ("t", "r"):
@@ -60,6 +63,7 @@ class StyleGAN3(StyleGAN2):
             ema_rampup=ema_rampup,
             lr_g=lr_g,
             lr_d=lr_d,
+            blur_init_sigma=(10.0 if config == "r" else 0.0) if blur_init_sigma is None else blur_init_sigma,
             **kwargs,
         )
 

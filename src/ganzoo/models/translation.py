@@ -16,10 +16,9 @@ from torch import Tensor, nn
 from torch.optim.lr_scheduler import LambdaLR
 
 from ganzoo import losses
-from ganzoo.models.base import GANModule
+from ganzoo.models.base import GANModule, running_as
 from ganzoo.models.capabilities import Translator
 from ganzoo.nn.dcgan import init_dcgan_weights_
-from ganzoo.nn.modes import running_as
 from ganzoo.nn.norm import NormName
 from ganzoo.nn.patchgan import PatchDiscriminator, PixelDiscriminator
 from ganzoo.nn.resnet_generator import ResnetGenerator

@@ -25,10 +25,10 @@ from torch import Tensor, nn
 from ganzoo import losses
 from ganzoo.hub.checkpoint_io import use_pickle_free_checkpoints
 from ganzoo.hub.publish import Publishable
+from ganzoo.models.base import running_as
 from ganzoo.models.capabilities import Sampler
 from ganzoo.nn.dcgan import Norm
 from ganzoo.nn.lucic import LucicEncoder, lucic_generator
-from ganzoo.nn.modes import running_as
 from ganzoo.registry import PAPERS
 
 

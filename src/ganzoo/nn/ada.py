@@ -3,44 +3,112 @@ Limited Data"): every image D sees, real or fake, is augmented with probability 
 overfitting heuristic, so that D cannot memorise a small training set while the augmentations do not leak
 into G's images (each is applied with p < 1, hence invertible in distribution).
 
-Two of the paper's groups: pixel blitting (x-flip, 90-degree rotations, integer translation) and general
-geometric transforms (isotropic scaling, pre-rotation, anisotropic scaling, post-rotation, fractional
-translation), with the paper's probabilities and parameter distributions (Appendix B). Two simplifications
-against NVIDIA's pipe: integer translation wraps around (theirs pads by reflection), and the geometric group
-is one bilinear affine resampling with reflection padding (theirs upsamples with a wavelet filter first).
+Two of the paper's groups, with its probabilities and parameter distributions (Appendix B) and NVIDIA's
+resampling: pixel blitting (x-flip, 90-degree rotations, integer translation with the incoming pixels
+mirrored) and general geometric transforms (isotropic scaling, pre-rotation, anisotropic scaling,
+post-rotation, fractional translation). The latter resample the image once, through the composed inverse
+transform, at twice the resolution between two passes of an orthogonal wavelet low-pass filter, so that the
+resampling neither aliases nor blurs: the image is mirrored out far enough to cover the transformed corners,
+upsampled, bilinearly sampled, downsampled and cropped.
 """
 
 from __future__ import annotations
 
+import functools
 import math
 
 import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from ganzoo.nn.upfirdn2d import downsample2d, setup_filter, upsample2d
+
+# Low-pass decomposition taps of Daubechies' least-asymmetric wavelet with 6 vanishing moments ("sym6"): an
+# orthogonal filter, so its upsampling followed by its (flipped) downsampling is the identity.
+SYM6 = (
+    0.015404109327027373,
+    0.0034907120842174702,
+    -0.11799011114819057,
+    -0.048311742585633,
+    0.4910559419267466,
+    0.787641141030194,
+    0.3379294217276218,
+    -0.07263752278646252,
+    -0.021060292512300564,
+    0.04472490177066578,
+    0.0017677118642428036,
+    -0.007800708325034148,
+)
+
 
 def _gate(n: int, p: float, device: torch.device, generator: torch.Generator | None) -> Tensor:
-    """1 with probability p per sample, else 0."""
-    return (torch.rand(n, device=device, generator=generator) < p).float()
+    """True with probability p per sample."""
+    return torch.rand(n, device=device, generator=generator) < p
 
 
-def _rotation(theta: Tensor) -> Tensor:
+def _matrices(n: int, device: torch.device) -> Tensor:
+    return torch.eye(3, device=device).repeat(n, 1, 1)
+
+
+def rotation(theta: Tensor) -> Tensor:
+    """[N, 3, 3] homogeneous rotations by ``theta`` (pixel coordinates, y down)."""
     c, s = torch.cos(theta), torch.sin(theta)
-    m = torch.eye(3, device=theta.device).repeat(theta.shape[0], 1, 1)
+    m = _matrices(theta.shape[0], theta.device)
     m[:, 0, 0], m[:, 0, 1], m[:, 1, 0], m[:, 1, 1] = c, -s, s, c
     return m
 
 
-def _scaling(sx: Tensor, sy: Tensor) -> Tensor:
-    m = torch.eye(3, device=sx.device).repeat(sx.shape[0], 1, 1)
+def scaling(sx: Tensor, sy: Tensor) -> Tensor:
+    m = _matrices(sx.shape[0], sx.device)
     m[:, 0, 0], m[:, 1, 1] = sx, sy
     return m
 
 
-def _translation(tx: Tensor, ty: Tensor) -> Tensor:
-    m = torch.eye(3, device=tx.device).repeat(tx.shape[0], 1, 1)
+def translation(tx: Tensor, ty: Tensor) -> Tensor:
+    m = _matrices(tx.shape[0], tx.device)
     m[:, 0, 2], m[:, 1, 2] = tx, ty
     return m
+
+
+def reflected_shift(image: Tensor, dx: int, dy: int) -> Tensor:
+    """Integer translation of a [C, H, W] image by (dx, dy) pixels, the pixels that come in mirrored about
+    the edge they enter through (|dx| < W, |dy| < H)."""
+    h, w = image.shape[-2:]
+    padded = F.pad(image[None], [max(dx, 0), max(-dx, 0), max(dy, 0), max(-dy, 0)], mode="reflect")[0]
+    y0, x0 = max(-dy, 0), max(-dx, 0)
+    return padded[:, y0 : y0 + h, x0 : x0 + w]
+
+
+def affine_resample(images: Tensor, g_inv: Tensor, f: Tensor) -> Tensor:
+    """Resample [N, C, H, W] ``images`` through ``g_inv`` [N, 3, 3], which maps output to input pixel
+    coordinates centred on the image: mirror-pad to cover what the output corners reach (plus the filter's
+    support), upsample 2x with the orthogonal low-pass ``f``, sample bilinearly (zeros outside), downsample
+    2x with ``f`` flipped and crop back to H x W."""
+    n, c, h, w = images.shape
+    dev = images.device
+    support = f.shape[0] // 4
+    cx, cy = (w - 1) / 2, (h - 1) / 2
+    corners = torch.tensor([[-cx, cx, cx, -cx], [-cy, -cy, cy, cy], [1.0, 1, 1, 1]], device=dev)
+    reach = (g_inv @ corners)[:, :2, :].permute(1, 0, 2).flatten(1)  # [xy, N * corner]
+    margin = torch.cat([-reach, reach]).amax(dim=1)  # [x0, y0, x1, y1]
+    margin = margin + torch.tensor([2 * support - cx, 2 * support - cy] * 2, device=dev)
+    margin = margin.clamp(min=0).minimum(torch.tensor([w - 1.0, h - 1.0] * 2, device=dev))
+    mx0, my0, mx1, my1 = (int(v) for v in margin.ceil().tolist())
+
+    x = F.pad(images, [mx0, mx1, my0, my1], mode="reflect")
+    g = translation(*torch.tensor([[(mx0 - mx1) / 2], [(my0 - my1) / 2]], device=dev)) @ g_inv
+    x = upsample2d(x, f, up=2)
+    # In the upsampled image's coordinates: twice the distances, about a centre shifted by half a sample.
+    two, half = torch.full((1,), 2.0, device=dev), torch.full((1,), 0.5, device=dev)
+    g = scaling(two, two) @ g @ scaling(1 / two, 1 / two)
+    g = translation(-half, -half) @ g @ translation(half, half)
+    out_h, out_w = (h + 2 * support) * 2, (w + 2 * support) * 2
+    in_h, in_w = x.shape[2:]
+    g = scaling(torch.full((1,), 2 / in_w, device=dev), torch.full((1,), 2 / in_h, device=dev)) @ g
+    g = g @ scaling(torch.full((1,), out_w / 2, device=dev), torch.full((1,), out_h / 2, device=dev))
+    grid = F.affine_grid(g[:, :2, :], [n, c, out_h, out_w], align_corners=False)
+    x = F.grid_sample(x, grid, mode="bilinear", padding_mode="zeros", align_corners=False)
+    return downsample2d(x, f, down=2, padding=-2 * support, flip_filter=True)
 
 
 class AugmentPipe(nn.Module):
@@ -71,69 +139,67 @@ class AugmentPipe(nn.Module):
     ) -> None:
         super().__init__()
         self.register_buffer("p", torch.zeros(()))
+        self.register_buffer("wavelet", setup_filter(SYM6), persistent=False)
         self.xflip, self.rotate90, self.xint = xflip, rotate90, xint
         self.scale, self.rotate, self.aniso, self.xfrac = scale, rotate, aniso, xfrac
         self.xint_max, self.scale_std, self.rotate_max = xint_max, scale_std, rotate_max
         self.aniso_std, self.xfrac_std = aniso_std, xfrac_std
 
-    def forward(self, images: Tensor, generator: torch.Generator | None = None) -> Tensor:
+    def draw(
+        self, n: int, device: torch.device, generator: torch.Generator | None = None
+    ) -> dict[str, Tensor]:
+        """Per-sample gates (``fired_*``: the transform was chosen, with its probability) and parameters,
+        identity where the gate is closed. A fired x-flip or 90-degree rotation may still draw the
+        identity (flip with 1/2, k = 0 with 1/4), as in the paper."""
         p = float(self.p)
-        if p <= 0:
+        d: dict[str, Tensor] = {}
+
+        def gated(name: str, mult: float, prob: float, value: Tensor, identity: float) -> None:
+            fired = (
+                _gate(n, prob, device, generator)
+                if mult > 0
+                else torch.zeros(n, dtype=torch.bool, device=device)
+            )
+            d[f"fired_{name}"] = fired
+            mask = fired.view(-1, *([1] * (value.dim() - 1)))
+            d[name] = torch.where(mask, value, torch.full_like(value, identity))
+
+        rand = functools.partial(torch.rand, device=device, generator=generator)
+        randn = functools.partial(torch.randn, device=device, generator=generator)
+        gated("xflip", self.xflip, p * self.xflip, (rand(n) < 0.5).float(), 0)
+        gated("rotate90", self.rotate90, p * self.rotate90, torch.floor(rand(n) * 4), 0)
+        gated("xint", self.xint, p * self.xint, (rand(n, 2) * 2 - 1) * self.xint_max, 0)
+        gated("scale", self.scale, p * self.scale, torch.exp2(randn(n) * self.scale_std), 1)
+        # Rotation is drawn twice (before and after anisotropic scaling), each with p_rot such that the
+        # probability of any rotation is p: 1 - (1 - p_rot)^2 = p.
+        p_rot = 1 - math.sqrt(min(max(1 - p * self.rotate, 0.0), 1.0))
+        gated("rotate_pre", self.rotate, p_rot, (rand(n) * 2 - 1) * math.pi * self.rotate_max, 0)
+        gated("aniso", self.aniso, p * self.aniso, torch.exp2(randn(n) * self.aniso_std), 1)
+        gated("rotate_post", self.rotate, p_rot, (rand(n) * 2 - 1) * math.pi * self.rotate_max, 0)
+        gated("xfrac", self.xfrac, p * self.xfrac, randn(n, 2) * self.xfrac_std, 0)
+        return d
+
+    def forward(self, images: Tensor, generator: torch.Generator | None = None) -> Tensor:
+        if float(self.p) <= 0:
             return images
         n, _, h, w = images.shape
-        dev = images.device
-        x = images
-        if self.xflip > 0:
-            flip = _gate(n, p * self.xflip, dev, generator).bool()
-            x = torch.where(flip[:, None, None, None], x.flip(3), x)
-        if self.rotate90 > 0 and h == w:
-            k = torch.randint(4, (n,), device=dev, generator=generator)
-            k = torch.where(_gate(n, p * self.rotate90, dev, generator).bool(), k, torch.zeros_like(k))
-            x = torch.stack([torch.rot90(img, int(r), dims=(1, 2)) for img, r in zip(x, k, strict=True)])
-        if self.xint > 0:
-            shift = (torch.rand(n, 2, device=dev, generator=generator) * 2 - 1) * self.xint_max
-            shift = shift * _gate(n, p * self.xint, dev, generator)[:, None]
+        d = self.draw(n, images.device, generator)
+        x = torch.where(d["xflip"].bool()[:, None, None, None], images.flip(3), images)
+        if h == w and d["fired_rotate90"].any():
             x = torch.stack(
-                [
-                    _circular_shift(img, round(float(dx) * w), round(float(dy) * h))
-                    for img, (dx, dy) in zip(x, shift, strict=True)
-                ]
+                [torch.rot90(img, int(k), dims=(1, 2)) for img, k in zip(x, d["rotate90"], strict=True)]
             )
-        return self._geometric(x, p, generator)
-
-    def _geometric(self, x: Tensor, p: float, generator: torch.Generator | None) -> Tensor:
-        n, dev = x.shape[0], x.device
-        m = torch.eye(3, device=dev).repeat(n, 1, 1)
-        gated = False
-        if self.scale > 0:
-            s = torch.exp2(torch.randn(n, device=dev, generator=generator) * self.scale_std)
-            s = torch.where(_gate(n, p * self.scale, dev, generator).bool(), s, torch.ones_like(s))
-            m, gated = m @ _scaling(s, s), True
-        # Rotation is applied twice (before and after anisotropic scaling), each with p_rot such that the
-        # probability of any rotation is p: 1 - (1 - p_rot)^2 = p.
-        p_rot = 1 - math.sqrt(max(1 - min(p * self.rotate, 1.0), 0.0))
-        for stage in ("pre", "post"):
-            if self.rotate > 0:
-                theta = (torch.rand(n, device=dev, generator=generator) * 2 - 1) * math.pi * self.rotate_max
-                theta = theta * _gate(n, p_rot, dev, generator)
-                m, gated = m @ _rotation(theta), True
-            if stage == "pre" and self.aniso > 0:
-                s = torch.exp2(torch.randn(n, device=dev, generator=generator) * self.aniso_std)
-                s = torch.where(_gate(n, p * self.aniso, dev, generator).bool(), s, torch.ones_like(s))
-                m, gated = m @ _scaling(s, 1 / s), True
-        if self.xfrac > 0:
-            t = torch.randn(n, 2, device=dev, generator=generator) * self.xfrac_std
-            t = t * _gate(n, p * self.xfrac, dev, generator)[:, None]
-            m, gated = m @ _translation(t[:, 0] * 2, t[:, 1] * 2), True  # grid units span [-1, 1]
-        if not gated:
+        if d["fired_xint"].any():
+            shifts = torch.round(d["xint"] * torch.tensor([w, h], device=x.device)).int().tolist()
+            x = torch.stack([reflected_shift(img, dx, dy) for img, (dx, dy) in zip(x, shifts, strict=True)])
+        geometric = ("scale", "rotate_pre", "aniso", "rotate_post", "xfrac")
+        if not any(d[f"fired_{name}"].any() for name in geometric):
             return x
-        grid = F.affine_grid(m[:, :2, :], list(x.shape), align_corners=False)
-        return F.grid_sample(x, grid, mode="bilinear", padding_mode="reflection", align_corners=False)
-
-
-def _circular_shift(image: Tensor, dx: int, dy: int) -> Tensor:
-    """Integer translation with the image wrapped around (a lossless blit)."""
-    return torch.roll(image, shifts=(dy, dx), dims=(1, 2))
+        # The inverse of scale, rotate, aniso, rotate, translate applied in that order (output -> input).
+        g_inv = scaling(1 / d["scale"], 1 / d["scale"]) @ rotation(-d["rotate_pre"])
+        g_inv = g_inv @ scaling(1 / d["aniso"], d["aniso"]) @ rotation(-d["rotate_post"])
+        g_inv = g_inv @ translation(-d["xfrac"][:, 0] * w, -d["xfrac"][:, 1] * h)
+        return affine_resample(x, g_inv, self.wavelet)
 
 
 def ada_adjustment(sign_real: float, target: float, batch_size: int, interval: int, kimg: float) -> float:

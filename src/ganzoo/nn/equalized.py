@@ -45,10 +45,13 @@ def bias_act(
         x = x + b.reshape(shape)
     x = fn(x)
     gain = default_gain if gain is None else gain
+    # Without autograd the steps after the first work in place on the fresh tensor it made: at 256 px and
+    # above, allocating each intermediate costs as much as computing it.
+    in_place = not torch.is_grad_enabled() and (b is not None or activation != "linear")
     if gain != 1:
-        x = x * gain
+        x = x.mul_(gain) if in_place else x * gain
     if clamp is not None and clamp >= 0:
-        x = x.clamp(-clamp, clamp)
+        x = x.clamp_(-clamp, clamp) if in_place else x.clamp(-clamp, clamp)
     return x
 
 

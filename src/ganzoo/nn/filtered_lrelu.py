@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 
 import torch
+import torch.nn.functional as F
 from torch import Tensor
 
 from ganzoo.nn.equalized import bias_act
@@ -33,9 +34,11 @@ def filtered_lrelu(
     if b is not None:
         x = bias_act(x, b)
     x = upfirdn2d(x, fu, up=up, padding=padding, gain=up * up)
-    x = torch.where(x >= 0, x, x * slope) * gain
-    if clamp is not None and clamp >= 0:
-        x = x.clamp(-clamp, clamp)
+    x = F.leaky_relu(x, slope)
+    if torch.is_grad_enabled():
+        x = x * gain if clamp is None or clamp < 0 else (x * gain).clamp(-clamp, clamp)
+    else:  # in place on the fresh tensor: at the upsampled size, each intermediate costs a pass of memory
+        x = x.mul_(gain) if clamp is None or clamp < 0 else x.mul_(gain).clamp_(-clamp, clamp)
     return upfirdn2d(x, fd, down=down)
 
 

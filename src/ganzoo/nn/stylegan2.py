@@ -94,6 +94,13 @@ class SynthesisLayer(nn.Module):
             self.register_buffer("noise_const", torch.randn(resolution, resolution))
             self.noise_strength = nn.Parameter(torch.zeros(()))
         self.bias = nn.Parameter(torch.zeros(out_channels))
+        # Set by prepare_for_inference on a frozen copy; never saved.
+        self.register_buffer("weight_sq", None, persistent=False)
+
+    def prepare_for_inference(self) -> None:
+        """Precompute the weights' squared norms per (output, input) channel, which demodulation would
+        otherwise recompute from N x O x I x k x k modulated weights on every call."""
+        self.weight_sq = self.weight.detach().square().sum([2, 3])
 
     def forward(
         self,
@@ -122,6 +129,7 @@ class SynthesisLayer(nn.Module):
             resample_filter=self.resample_filter,
             flip_weight=self.up == 1,
             fused_modconv=fused_modconv,
+            weight_sq=self.weight_sq,
         )
         clamp = None if self.conv_clamp is None else self.conv_clamp * gain
         return bias_act(
@@ -435,8 +443,11 @@ class StyleGAN2Discriminator(nn.Module):
         epilogue_kwargs: dict | None = None,
     ) -> None:
         super().__init__()
+        if img_resolution < 8:
+            # The epilogue reads the features of block b8; NVIDIA's discriminator has no 4x4-only form.
+            raise ValueError(f"the discriminator needs img_resolution >= 8, got {img_resolution}")
         self.c_dim, self.img_resolution, self.img_channels = c_dim, img_resolution, img_channels
-        self.block_resolutions = [2**i for i in range(int(math.log2(img_resolution)), 2, -1)]
+        self.block_resolutions = block_resolutions(img_resolution)[:0:-1]
         cmap_dim = channels_at(4, channel_base, channel_max) if cmap_dim is None else cmap_dim
         cmap_dim = 0 if c_dim == 0 else cmap_dim
         common = {"img_channels": img_channels, "architecture": architecture, "conv_clamp": conv_clamp}

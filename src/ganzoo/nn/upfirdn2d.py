@@ -83,29 +83,63 @@ def upfirdn2d(
 ) -> Tensor:
     """Upsample ``x`` [N, C, H, W] by inserting ``up - 1`` zeros between samples, pad (negative values
     crop), convolve every channel with ``f`` (a true convolution unless ``flip_filter``; a 1-D ``f`` is
-    applied along both axes) scaled by ``gain``, then keep every ``down``-th sample."""
+    applied along both axes) scaled by ``gain``, then keep every ``down``-th sample.
+
+    Computed without the zeros or the discarded samples: upsampling is a strided transposed convolution,
+    downsampling a strided convolution, so no multiply is spent on an inserted zero or a dropped output.
+    """
     if f is None:
         f = torch.ones(1, 1, dtype=torch.float32, device=x.device)
-    upx, upy = _pair(up)
-    downx, downy = _pair(down)
+    up, down, (px0, px1, py0, py1) = _pair(up), _pair(down), _padding(padding)
+    kernel = (f * (gain ** (f.dim() / 2))).to(x.dtype)  # the true-convolution kernel
+    if flip_filter:
+        kernel = kernel.flip(list(range(f.dim())))
+    if kernel.dim() == 2:
+        return _fir(x, kernel, up, down, (px0, px1), (py0, py1))
+    x = _fir(x, kernel[None], (up[0], 1), (down[0], 1), (px0, px1), (0, 0))
+    return _fir(x, kernel[:, None], (1, up[1]), (1, down[1]), (0, 0), (py0, py1))
+
+
+def _fir(
+    x: Tensor,
+    kernel: Tensor,
+    up: tuple[int, int],
+    down: tuple[int, int],
+    pad_x: tuple[int, int],
+    pad_y: tuple[int, int],
+) -> Tensor:
+    """``upfirdn2d`` with one 2-D true-convolution ``kernel`` [kh, kw] and (x, y) factors and paddings."""
+    c, (kh, kw) = x.shape[1], kernel.shape
+    weight = kernel[None, None].expand(c, 1, kh, kw)
+    (upx, upy), (downx, downy) = up, down
+    if upx == upy == 1:
+        # Equal non-negative padding on both sides is left to the convolution (no padded copy of x).
+        cx = pad_x[0] if pad_x[0] == pad_x[1] and pad_x[0] >= 0 else 0
+        cy = pad_y[0] if pad_y[0] == pad_y[1] and pad_y[0] >= 0 else 0
+        if (pad_x[0] - cx, pad_x[1] - cx, pad_y[0] - cy, pad_y[1] - cy) != (0, 0, 0, 0):
+            x = F.pad(x, [pad_x[0] - cx, pad_x[1] - cx, pad_y[0] - cy, pad_y[1] - cy])
+        return F.conv2d(x, weight.flip([2, 3]), stride=(downy, downx), padding=(cy, cx), groups=c)
+    # The transposed convolution gives the full convolution of the zero-inserted image, of length
+    # (n - 1) * up + k; the padded, valid result is its window starting at k - 1 - pad0.
+    h, w = x.shape[2:]
+    starts = (kh - 1 - pad_y[0], kw - 1 - pad_x[0])
+    sizes = (h * upy + sum(pad_y) - kh + 1, w * upx + sum(pad_x) - kw + 1)
+    full = ((h - 1) * upy + kh, (w - 1) * upx + kw)
+    crops = [(s, n - s - size) for s, size, n in zip(starts, sizes, full, strict=True)]
+    symmetric = [a if a == b and a >= 0 else 0 for a, b in crops]
+    x = F.conv_transpose2d(x, weight, stride=(upy, upx), padding=tuple(symmetric), groups=c)
+    (cy0, cy1), (cx0, cx1) = [(a - s, b - s) for (a, b), s in zip(crops, symmetric, strict=True)]
+    if (cx0, cx1, cy0, cy1) != (0, 0, 0, 0):
+        x = F.pad(x, [-cx0, -cx1, -cy0, -cy1])
+    return x if downx == downy == 1 else x[:, :, ::downy, ::downx]
+
+
+def filter2d(x: Tensor, f: Tensor, padding: Padding = 0, gain: float = 1.0) -> Tensor:
+    """Convolve with ``f`` keeping the image size (zeros outside), plus ``padding``."""
+    fw, fh = filter_size(f)
     px0, px1, py0, py1 = _padding(padding)
-    n, c, h, w = x.shape
-    if upx > 1 or upy > 1:
-        x = x.reshape(n, c, h, 1, w, 1)
-        x = F.pad(x, [0, upx - 1, 0, 0, 0, upy - 1])
-        x = x.reshape(n, c, h * upy, w * upx)
-    x = F.pad(x, [max(px0, 0), max(px1, 0), max(py0, 0), max(py1, 0)])
-    x = x[:, :, max(-py0, 0) : x.shape[2] - max(-py1, 0), max(-px0, 0) : x.shape[3] - max(-px1, 0)]
-    f = (f * (gain ** (f.dim() / 2))).to(x.dtype)
-    if not flip_filter:
-        f = f.flip(list(range(f.dim())))
-    if f.dim() == 2:
-        x = F.conv2d(x, f[None, None].expand(c, 1, *f.shape), groups=c)
-    else:
-        taps = f[None, None].expand(c, 1, f.shape[0])
-        x = F.conv2d(x, taps.unsqueeze(2), groups=c)
-        x = F.conv2d(x, taps.unsqueeze(3), groups=c)
-    return x[:, :, ::downy, ::downx]
+    pad = [px0 + fw // 2, px1 + (fw - 1) // 2, py0 + fh // 2, py1 + (fh - 1) // 2]
+    return upfirdn2d(x, f, padding=pad, gain=gain)
 
 
 def upsample2d(x: Tensor, f: Tensor | None, up: int = 2, padding: Padding = 0, gain: float = 1.0) -> Tensor:
@@ -117,9 +151,15 @@ def upsample2d(x: Tensor, f: Tensor | None, up: int = 2, padding: Padding = 0, g
 
 
 def downsample2d(
-    x: Tensor, f: Tensor | None, down: int = 2, padding: Padding = 0, gain: float = 1.0
+    x: Tensor,
+    f: Tensor | None,
+    down: int = 2,
+    padding: Padding = 0,
+    gain: float = 1.0,
+    flip_filter: bool = False,
 ) -> Tensor:
-    """Low-pass with ``f``, then keep every ``down``-th sample, keeping the image centred."""
+    """Low-pass with ``f``, then keep every ``down``-th sample, keeping the image centred
+    (``flip_filter`` correlates instead, undoing the shift an asymmetric ``f`` gave in ``upsample2d``)."""
     fw, fh = filter_size(f)
     px0, px1, py0, py1 = _padding(padding)
     pad = [
@@ -128,7 +168,7 @@ def downsample2d(
         py0 + (fh - down + 1) // 2,
         py1 + (fh - down) // 2,
     ]
-    return upfirdn2d(x, f, down=down, padding=pad, gain=gain)
+    return upfirdn2d(x, f, down=down, padding=pad, gain=gain, flip_filter=flip_filter)
 
 
 def _conv(
