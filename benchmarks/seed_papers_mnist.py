@@ -7,7 +7,10 @@ how often 1,000 samples of each digit are classified as the digit they were draw
 worst digit). Writes ``results/seed_papers_mnist.md`` / ``.json`` and a sample grid per model.
 
     OMP_NUM_THREADS=1 python benchmarks/seed_papers_mnist.py [--data-dir DIR] [--epochs-gan N]
-        [--epochs-cgan N]
+        [--epochs-cgan N] [--only gan_mnist|cgan_mnist]
+
+Resumable row by row: each model's result is written to the .json as soon as it is measured, and a run
+with ``--only`` keeps the other model's row from the existing .json.
 """
 
 from __future__ import annotations
@@ -51,7 +54,13 @@ class Trajectory(L.Callback):
 
 
 def train(
-    card: str, data_dir: Path, epochs: int, root: Path, seed: int, trajectory: Trajectory
+    card: str,
+    data_dir: Path,
+    epochs: int,
+    root: Path,
+    seed: int,
+    trajectory: Trajectory,
+    overrides: list[str] = (),
 ) -> tuple[object, float]:
     t0 = time.perf_counter()
     cli = run_cli(
@@ -79,6 +88,7 @@ def train(
             "false",
             "--trainer.default_root_dir",
             str(root),
+            *overrides,
         ],
         extra_callbacks=[trajectory],
     )
@@ -112,7 +122,17 @@ def main() -> None:
     p.add_argument("--epochs-gan", type=int, default=10)
     p.add_argument("--epochs-cgan", type=int, default=10)
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--only", choices=["gan_mnist", "cgan_mnist"], help="train and measure one model")
+    p.add_argument(
+        "--override",
+        nargs=2,
+        action="append",
+        default=[],
+        metavar=("KEY", "VALUE"),
+        help="a card setting to change for this run, e.g. --override model.init_args.lr_d 0.1 (recorded)",
+    )
     args = p.parse_args()
+    torch.set_num_threads(1)
     if not (args.data_dir / "train-images-idx3-ubyte.gz").is_file() and not any(
         args.data_dir.glob("**/train-*")
     ):
@@ -133,16 +153,23 @@ def main() -> None:
         "threads": torch.get_num_threads(),
         "seed": args.seed,
     }
+    json_path = RESULTS / f"{NAME}.json"
+    previous = json.loads(json_path.read_text()) if json_path.is_file() else {}
+    result.update({k: previous[k] for k in ("gan_mnist", "cgan_mnist", "notes") if k in previous})
     root = Path(tempfile.mkdtemp(prefix=f"{NAME}_"))
     for card, epochs, measure in (
         ("gan_mnist", args.epochs_gan, measure_gan),
         ("cgan_mnist", args.epochs_cgan, measure_cgan),
     ):
+        if args.only not in (None, card):
+            continue
         trajectory = Trajectory(measure, classifier)
-        model, seconds = train(card, args.data_dir, epochs, root, args.seed, trajectory)
+        overrides = [a for key, value in args.override for a in (f"--{key}", value)]
+        model, seconds = train(card, args.data_dir, epochs, root, args.seed, trajectory, overrides)
         model.eval()
         result[card] = {
             "epochs": epochs,
+            "overrides": dict(args.override),
             "g_steps": int(model.num_g_steps),
             "minutes": round(seconds / 60, 1),
             **measure(model, classifier),
@@ -151,27 +178,51 @@ def main() -> None:
         grid_kwargs = {"classes": torch.arange(10).repeat(10)} if card == "cgan_mnist" else {}
         save_image_grid(model.sample(100, seed=2, **grid_kwargs), RESULTS / f"{NAME}_{card}.png", nrow=10)
         print(card, json.dumps(result[card]), flush=True)
-
-    (RESULTS / f"{NAME}.json").write_text(json.dumps(result, indent=1) + "\n")
-    (RESULTS / f"{NAME}.md").write_text(report(result))
+        json_path.write_text(json.dumps(result, indent=1) + "\n")
+        (RESULTS / f"{NAME}.md").write_text(report(result))
     print(report(result))
 
 
+def _result_cell(card: str, row: dict | None) -> str:
+    if row is None:
+        return "not measured"
+    overrides = row.get("overrides") or {}
+    changed = f" (card with {', '.join(f'{k}={v}' for k, v in overrides.items())})" if overrides else ""
+    if card == "gan_mnist":
+        text = (
+            f"{row['digits_covered']}/10 digits covered (>1% of {SAMPLES} samples), largest share "
+            f"{row['max_share']:.1%}"
+        )
+    else:
+        text = (
+            f"{row['conditional_accuracy']:.1%} of {SAMPLES} samples classified as the requested digit "
+            f"(worst digit {row['worst_digit_accuracy']:.1%})"
+        )
+    return text + changed
+
+
 def report(r: dict) -> str:
-    gan, cgan, clf = r["gan_mnist"], r["cgan_mnist"], r["classifier"]
-    hist = " ".join(f"{d}:{v:.1%}" for d, v in enumerate(gan["histogram"]))
-    per = " ".join(f"{d}:{v:.1%}" for d, v in enumerate(cgan["per_digit_accuracy"]))
+    clf = r["classifier"]
+    measured = {k: v for k, v in r.items() if isinstance(v, dict) and "epochs" in v}
+    gan, cgan = measured.get("gan_mnist"), measured.get("cgan_mnist")
+    empty = {"epochs": "-", "g_steps": "-", "minutes": "-", "trajectory": []}
+    hist = " ".join(f"{d}:{v:.1%}" for d, v in enumerate(gan["histogram"])) if gan else "not measured"
+    per = (
+        " ".join(f"{d}:{v:.1%}" for d, v in enumerate(cgan["per_digit_accuracy"])) if cgan else "not measured"
+    )
     gan_rows = "\n".join(
         f"| {t['epoch']} | {t['g_steps']} | {t['digits_covered']} | {t['max_share']:.1%} | {t['minutes']} |"
-        for t in gan["trajectory"]
+        for t in (gan or empty)["trajectory"]
     )
     cgan_rows = "\n".join(
         f"| {t['epoch']} | {t['g_steps']} | {t['conditional_accuracy']:.1%} "
         f"| {t['worst_digit_accuracy']:.1%} | {t['minutes']} |"
-        for t in cgan["trajectory"]
+        for t in (cgan or empty)["trajectory"]
     )
-    gan_ok = gan["digits_covered"] == 10 and gan["max_share"] <= 0.2
-    cgan_ok = cgan["conditional_accuracy"] >= 0.9
+    gan_ok = gan is not None and gan["digits_covered"] == 10 and gan["max_share"] <= 0.2
+    cgan_ok = cgan is not None and cgan["conditional_accuracy"] >= 0.9
+    notes = "\n".join(f"- {n}" for n in r.get("notes", []))
+    gan, cgan = gan or empty, cgan or empty
     return f"""# The seed papers on real MNIST (CPU, {r["threads"]} thread(s))
 
 `benchmarks/seed_papers_mnist.py`: each model trained from its zoo card for the epochs below (the cards'
@@ -181,10 +232,9 @@ digit classifier ({clf["what"]}; {clf["mnist_test_accuracy"]:.2%} on the MNIST t
 | model | card | epochs | G steps | wall minutes | result |
 |---|---|---|---|---|---|
 | GAN (Goodfellow et al. 2014) | gan_mnist | {gan["epochs"]} | {gan["g_steps"]} | {gan["minutes"]} | \
-{gan["digits_covered"]}/10 digits covered (>1% of {SAMPLES} samples), largest share {gan["max_share"]:.1%} |
+{_result_cell("gan_mnist", measured.get("gan_mnist"))} |
 | CGAN (Mirza & Osindero 2014) | cgan_mnist | {cgan["epochs"]} | {cgan["g_steps"]} | {cgan["minutes"]} | \
-{cgan["conditional_accuracy"]:.1%} of {SAMPLES} samples classified as the requested digit (worst digit \
-{cgan["worst_digit_accuracy"]:.1%}) |
+{_result_cell("cgan_mnist", measured.get("cgan_mnist"))} |
 
 Targets: GAN covers all 10 digits with none above 20% ({"met" if gan_ok else "not met at this budget"});
 CGAN draws the requested digit at least 90% of the time ({"met" if cgan_ok else "not met at this budget"}).
@@ -207,6 +257,10 @@ CGAN after each epoch ({TRAJECTORY_SAMPLES} samples):
 
 Samples: `seed_papers_mnist_gan_mnist.png` (100 random), `seed_papers_mnist_cgan_mnist.png` (column = digit
 0..9 requested). Seed {r["seed"]}.
+
+Other measured runs (notes kept in the .json):
+
+{notes}
 """
 
 

@@ -19,6 +19,7 @@ import torch
 from torch import Tensor
 
 from ganzoo.models.conditional import ConditionalGANModule
+from ganzoo.models.marginals import OutputBiasFromMarginals
 from ganzoo.nn.cgan import CGANDiscriminator, CGANGenerator
 from ganzoo.nn.mlp import OutputName, uniform_init_
 from ganzoo.optim import MomentumRamp
@@ -26,7 +27,7 @@ from ganzoo.registry import PAPERS
 
 
 @PAPERS.register
-class CGAN(MomentumRamp, ConditionalGANModule):
+class CGAN(OutputBiasFromMarginals, MomentumRamp, ConditionalGANModule):
     """Args: ``data_shape`` is one sample's shape (``[1, 28, 28]`` for MNIST, ``[2]`` for toy data);
     ``g_*`` / ``d_*`` size the networks of ``nn.cgan``; ``maxout_pieces`` / ``joint_maxout_pieces`` are D's
     maxout pieces (1: LeakyReLU units); ``d_input_dropout`` replaces ``d_dropout`` on D's image input;
@@ -36,6 +37,8 @@ class CGAN(MomentumRamp, ConditionalGANModule):
     (the paper's SGD, the default); ``tanh`` bounds G's output to [-1, 1] (``output``: ``"tanh"`` or
     ``"sigmoid"``) and has D read
     images in the paper's [0, 1] pixel range (``nn.mlp.unit_range_pixels``); off for the 2-D toys.
+    ``output_bias_from_data`` starts G's output bias at the logit of each pixel's training mean
+    (``ganzoo.models.marginals``, from the GAN authors' code).
     The prior is the paper's z ~ U[0, 1]^latent_dim, so the truncation trick does not apply."""
 
     paper_optimizer = functools.partial(torch.optim.SGD, momentum=0.5)
@@ -66,6 +69,7 @@ class CGAN(MomentumRamp, ConditionalGANModule):
         momentum: float = 0.5,
         momentum_final: float | None = 0.7,
         momentum_ramp_epochs: int = 250,
+        output_bias_from_data: bool = False,
         **kwargs: Any,
     ) -> None:
         self.check_momentum_ramp(momentum_ramp_epochs)
@@ -96,6 +100,10 @@ class CGAN(MomentumRamp, ConditionalGANModule):
             uniform_init_(self.generator, g_init_range)
         if d_init_range is not None:
             uniform_init_(self.discriminator, d_init_range)
+
+    def output_layer(self) -> torch.nn.Linear:
+        """G's last linear layer (``output_bias_from_data`` sets its bias)."""
+        return self.generator.joint.output_layer
 
     def sample_latent(
         self, n: int, generator: torch.Generator | None = None, truncation: float | None = None

@@ -17,13 +17,14 @@ from typing import Any
 import torch
 
 from ganzoo.models.latent import LatentGANModule
+from ganzoo.models.marginals import OutputBiasFromMarginals
 from ganzoo.nn.mlp import MLPDiscriminator, MLPGenerator, OutputName, uniform_init_
 from ganzoo.optim import MomentumRamp
 from ganzoo.registry import PAPERS
 
 
 @PAPERS.register
-class GAN(MomentumRamp, LatentGANModule):
+class GAN(OutputBiasFromMarginals, MomentumRamp, LatentGANModule):
     """Args: ``data_shape`` is the shape of one sample (``[1, 28, 28]`` for MNIST, ``[2]`` for toy data);
     ``tanh`` bounds G's output to [-1, 1] (with ``output``: ``"sigmoid"``, the paper's sigmoid on [0, 1]
     pixels written in [-1, 1], or ``"tanh"``) and has D read images in the paper's [0, 1] pixel range
@@ -32,7 +33,8 @@ class GAN(MomentumRamp, LatentGANModule):
     ``dropout``). ``g_init_range`` / ``d_init_range`` draw each network's linear weights from
     U(-range, range) with zero biases (``nn.mlp.uniform_init_``; ``None``: PyTorch's default init).
     ``momentum_final`` / ``momentum_ramp_epochs`` raise SGD's momentum linearly from ``momentum``
-    (``None``: constant; ``ganzoo.optim.MomentumRamp``)."""
+    (``None``: constant; ``ganzoo.optim.MomentumRamp``). ``output_bias_from_data`` starts G's output bias at
+    the logit of each pixel's training mean (``ganzoo.models.marginals``; the authors' code does)."""
 
     paper_optimizer = functools.partial(torch.optim.SGD, momentum=0.5)
 
@@ -54,6 +56,7 @@ class GAN(MomentumRamp, LatentGANModule):
         momentum: float = 0.5,
         momentum_final: float | None = 0.7,
         momentum_ramp_epochs: int = 249,
+        output_bias_from_data: bool = False,
         **kwargs: Any,
     ) -> None:
         self.check_momentum_ramp(momentum_ramp_epochs)
@@ -71,3 +74,7 @@ class GAN(MomentumRamp, LatentGANModule):
         if d_init_range is not None:
             uniform_init_(discriminator, d_init_range)
         super().__init__(generator, discriminator, latent_dim=latent_dim, lr_g=lr_g, lr_d=lr_d, **kwargs)
+
+    def output_layer(self) -> torch.nn.Linear:
+        """G's last linear layer (``output_bias_from_data`` sets its bias)."""
+        return self.generator.output_layer

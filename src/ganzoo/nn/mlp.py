@@ -56,6 +56,14 @@ def uniform_init_(module: nn.Module, irange: float) -> nn.Module:
     return module
 
 
+def sigmoid_bias_from_marginals(pixels: Tensor, eps: float = 1e-7) -> Tensor:
+    """pylearn2's ``init_sigmoid_bias_from_marginals`` (the GAN authors' G output bias): the logit of each
+    pixel's mean over ``pixels`` (N samples in [0, 1]), the mean clipped to [eps, 1 - eps]. As a sigmoid
+    output's bias it makes G's first samples the data's mean image and saturates the always-black pixels."""
+    mean = pixels.flatten(1).double().mean(dim=0).clamp(eps, 1 - eps)
+    return torch.logit(mean).to(pixels.dtype if pixels.is_floating_point() else torch.float32)
+
+
 def discriminator_unit(in_features: int, out_features: int, pieces: int = 1) -> list[nn.Module]:
     """One hidden layer of a discriminator: maxout when ``pieces`` > 1, else linear + LeakyReLU(0.2)."""
     if pieces > 1:
@@ -91,6 +99,11 @@ class MLPGenerator(nn.Module):
         self.net = nn.Sequential(*layers)
         self.output_shape = tuple(output_shape)
         self.latent_dim = latent_dim
+
+    @property
+    def output_layer(self) -> nn.Linear:
+        """The last linear layer, whose bias ``sigmoid_bias_from_marginals`` sets."""
+        return [m for m in self.net if isinstance(m, nn.Linear)][-1]
 
     def forward(self, z: Tensor) -> Tensor:
         return self.net(z).view(z.shape[0], *self.output_shape)
