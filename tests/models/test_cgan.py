@@ -128,3 +128,28 @@ def test_discriminator_reads_pixels_in_the_papers_unit_range() -> None:
     torch.testing.assert_close(d(x, y), plain)
     assert not torch.allclose(d(x, y), d((x + 1) / 2, y)), "the rescaling must change what D sees"
     assert not tiny().discriminator.unit_range, "unbounded data (no tanh) must reach D unchanged"
+
+
+def test_cgan_card_label_reaches_g_and_d_at_init() -> None:
+    """With the card's sizes and uniform init ranges, both networks' outputs depend on the label."""
+    torch.manual_seed(0)
+    model = CGAN(output="sigmoid", g_init_range=0.05, d_init_range=0.005, d_input_dropout=0.2).eval()
+    z = torch.rand(8, 100)
+    zero, seven = torch.zeros(8, dtype=torch.long), torch.full((8,), 7)
+    g_gap = (model.generator(z, zero) - model.generator(z, seven)).abs().amax(dim=(1, 2, 3))
+    assert (g_gap > 1e-3).all()
+    x = model.generator(z, zero)
+    d_gap = (model.discriminator(x, zero) - model.discriminator(x, seven)).abs()
+    assert (d_gap > 0).all()
+    # each digit's y-branch weights reach G's output: the gradient w.r.t. the label layer is not zero
+    model.generator(z, seven).sum().backward()
+    y_grad = model.generator.y_branch[0].weight.grad
+    assert y_grad[:, 7].abs().sum() > 0 and y_grad[:, 0].abs().sum() == 0
+
+
+def test_d_y_init_range_sets_only_the_label_branch() -> None:
+    model = CGAN(d_init_range=0.005, d_y_init_range=0.3)
+    y_weights = model.discriminator.y_branch[0].linear.weight
+    assert y_weights.abs().max() > 0.1 and y_weights.abs().max() <= 0.3
+    assert model.discriminator.x_branch[-1].linear.weight.abs().max() <= 0.005
+    assert model.discriminator.joint.net[1].linear.weight.abs().max() <= 0.005

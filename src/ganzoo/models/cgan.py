@@ -3,9 +3,10 @@
 Both networks see the label: G(z, y), D(x, y) (``nn.cgan``). The MNIST model of the paper: z ~ U[0, 1]^100,
 G with a 200-unit z layer, a 1000-unit y layer and a combined 1200-unit ReLU layer; a maxout D (240x5 for x,
 50x5 for y, joint 240x4); dropout 0.5; SGD, batch 100, lr 0.1 decayed by a factor 1.00004 per update,
-momentum 0.5 rising to 0.7. Deviations: G ends in tanh (images in [-1, 1]) instead of a sigmoid; the
-momentum ramp is linear over ``momentum_ramp_epochs`` epochs (the paper gives no schedule; 250 is the
-GAN paper's pylearn2 setting).
+momentum 0.5 rising to 0.7 (linear over ``momentum_ramp_epochs`` epochs: the paper gives no schedule; 249 is
+the GAN authors' pylearn2 setting). G's sigmoid output (``output="sigmoid"``), uniform init ranges
+(``g_init_range`` / ``d_init_range``, which the paper does not give) and D's input dropout are opt-in; the
+defaults (tanh, PyTorch's init) suit the toy-data models. ``zoo_cards/cgan_mnist.yaml`` sets the recipe.
 """
 
 from __future__ import annotations
@@ -18,18 +19,28 @@ import torch
 from torch import Tensor
 
 from ganzoo.models.conditional import ConditionalGANModule
+from ganzoo.models.marginals import OutputBiasFromMarginals
 from ganzoo.nn.cgan import CGANDiscriminator, CGANGenerator
+from ganzoo.nn.mlp import OutputName, uniform_init_
+from ganzoo.optim import MomentumRamp
 from ganzoo.registry import PAPERS
 
 
 @PAPERS.register
-class CGAN(ConditionalGANModule):
+class CGAN(OutputBiasFromMarginals, MomentumRamp, ConditionalGANModule):
     """Args: ``data_shape`` is one sample's shape (``[1, 28, 28]`` for MNIST, ``[2]`` for toy data);
     ``g_*`` / ``d_*`` size the networks of ``nn.cgan``; ``maxout_pieces`` / ``joint_maxout_pieces`` are D's
-    maxout pieces (1: LeakyReLU units); ``momentum_final`` / ``momentum_ramp_epochs`` raise SGD's momentum
-    linearly from ``momentum`` (``None``: constant), for an optimizer with momentum (the paper's SGD, the
-    default); ``tanh`` bounds G's output to [-1, 1] and has D read
+    maxout pieces (1: LeakyReLU units); ``d_input_dropout`` replaces ``d_dropout`` on D's image input;
+    ``g_init_range`` / ``d_init_range`` draw linear weights from U(-range, range) with zero biases
+    (``nn.mlp.uniform_init_``; ``None``: PyTorch's init); ``momentum_final`` / ``momentum_ramp_epochs``
+    raise SGD's momentum linearly from ``momentum`` (``None``: constant), for an optimizer with momentum
+    (the paper's SGD, the default); ``tanh`` bounds G's output to [-1, 1] (``output``: ``"tanh"`` or
+    ``"sigmoid"``) and has D read
     images in the paper's [0, 1] pixel range (``nn.mlp.unit_range_pixels``); off for the 2-D toys.
+    ``d_y_init_range`` (when given) replaces ``d_init_range`` on D's label branch: at 0.005 its one-hot
+    input leaves the label's route through D ~10x weaker than the image's in each of its two layers, and D
+    ignores the label. ``output_bias_from_data`` starts G's output bias at the logit of each pixel's
+    training mean (``ganzoo.models.marginals``, from the GAN authors' code).
     The prior is the paper's z ~ U[0, 1]^latent_dim, so the truncation trick does not apply."""
 
     paper_optimizer = functools.partial(torch.optim.SGD, momentum=0.5)
@@ -50,19 +61,24 @@ class CGAN(ConditionalGANModule):
         maxout_pieces: int = 5,
         joint_maxout_pieces: int = 4,
         d_dropout: float = 0.5,
+        d_input_dropout: float | None = None,
         tanh: bool = True,
+        output: OutputName = "tanh",
+        g_init_range: float | None = None,
+        d_init_range: float | None = None,
         lr_g: float = 0.1,
         lr_d: float = 0.1,
         momentum: float = 0.5,
         momentum_final: float | None = 0.7,
         momentum_ramp_epochs: int = 250,
+        output_bias_from_data: bool = False,
+        d_y_init_range: float | None = None,
         **kwargs: Any,
     ) -> None:
-        if momentum_ramp_epochs < 1:
-            raise ValueError(f"momentum_ramp_epochs must be >= 1, got {momentum_ramp_epochs}")
+        self.check_momentum_ramp(momentum_ramp_epochs)
         super().__init__(
             CGANGenerator(
-                latent_dim, num_classes, data_shape, g_z_hidden, g_y_hidden, g_hidden, g_dropout, tanh
+                latent_dim, num_classes, data_shape, g_z_hidden, g_y_hidden, g_hidden, g_dropout, tanh, output
             ),
             CGANDiscriminator(
                 data_shape,
@@ -74,6 +90,7 @@ class CGAN(ConditionalGANModule):
                 joint_maxout_pieces,
                 d_dropout,
                 unit_range=tanh,
+                input_dropout=d_input_dropout,
             ),
             num_classes=num_classes,
             class_names=class_names,
@@ -82,6 +99,16 @@ class CGAN(ConditionalGANModule):
             lr_d=lr_d,
             **kwargs,
         )
+        if g_init_range is not None:
+            uniform_init_(self.generator, g_init_range)
+        if d_init_range is not None:
+            uniform_init_(self.discriminator, d_init_range)
+        if d_y_init_range is not None:
+            uniform_init_(self.discriminator.y_branch, d_y_init_range)
+
+    def output_layer(self) -> torch.nn.Linear:
+        """G's last linear layer (``output_bias_from_data`` sets its bias)."""
+        return self.generator.joint.output_layer
 
     def sample_latent(
         self, n: int, generator: torch.Generator | None = None, truncation: float | None = None
@@ -90,17 +117,3 @@ class CGAN(ConditionalGANModule):
         if truncation is not None:
             raise ValueError("CGAN's prior is uniform on [0, 1]; truncation applies to normal priors only")
         return torch.rand(n, self.latent_dim, device=self.device, generator=generator)
-
-    def momentum_at(self, epoch: int) -> float:
-        """SGD momentum at ``epoch``: linear from ``momentum`` to ``momentum_final`` over the ramp."""
-        hp = self.hparams
-        if hp.momentum_final is None:
-            return hp.momentum
-        progress = min(epoch / hp.momentum_ramp_epochs, 1.0)
-        return hp.momentum + progress * (hp.momentum_final - hp.momentum)
-
-    def on_train_epoch_start(self) -> None:
-        for opt in self.optimizers():
-            for group in opt.param_groups:
-                if "momentum" in group:  # SGD's and RMSprop's; Adam has none to ramp
-                    group["momentum"] = self.momentum_at(self.current_epoch)

@@ -14,12 +14,18 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from ganzoo.nn.mlp import MLPDiscriminator, MLPGenerator, discriminator_unit, unit_range_pixels
+from ganzoo.nn.mlp import (
+    MLPDiscriminator,
+    MLPGenerator,
+    OutputName,
+    discriminator_unit,
+    unit_range_pixels,
+)
 
 
 class CGANGenerator(nn.Module):
     """``G(z, y)``; ``dropout`` acts on the concatenated branch outputs (the paper applies dropout 0.5 to
-    both networks without saying where)."""
+    both networks without saying where); ``tanh`` / ``output`` bound the output as ``MLPGenerator``'s do."""
 
     def __init__(
         self,
@@ -31,12 +37,13 @@ class CGANGenerator(nn.Module):
         hidden: Sequence[int] = (1200,),
         dropout: float = 0.0,
         tanh: bool = True,
+        output: OutputName = "tanh",
     ) -> None:
         super().__init__()
         self.z_branch = nn.Sequential(nn.Linear(latent_dim, z_hidden), nn.ReLU(True))
         self.y_branch = nn.Sequential(nn.Linear(num_classes, y_hidden), nn.ReLU(True))
         self.dropout = nn.Dropout(dropout) if dropout > 0 else nn.Identity()
-        self.joint = MLPGenerator(z_hidden + y_hidden, output_shape, hidden, tanh=tanh)
+        self.joint = MLPGenerator(z_hidden + y_hidden, output_shape, hidden, tanh=tanh, output=output)
         self.num_classes, self.latent_dim = num_classes, latent_dim
 
     def forward(self, z: Tensor, labels: Tensor) -> Tensor:
@@ -47,7 +54,8 @@ class CGANGenerator(nn.Module):
 class CGANDiscriminator(nn.Module):
     """``D(x, y)``: one raw score per sample. ``pieces`` > 1 makes the branches maxout layers
     (``joint_pieces`` the combined ones), else linear + LeakyReLU; ``dropout`` acts on x and on every
-    combined layer's input; ``unit_range`` reads images in [-1, 1] as [0, 1] (``nn.mlp.unit_range_pixels``).
+    combined layer's input, ``input_dropout`` (when given) replaces it on x; ``unit_range`` reads images in
+    [-1, 1] as [0, 1] (``nn.mlp.unit_range_pixels``).
     """
 
     def __init__(
@@ -61,9 +69,11 @@ class CGANDiscriminator(nn.Module):
         joint_pieces: int = 4,
         dropout: float = 0.5,
         unit_range: bool = False,
+        input_dropout: float | None = None,
     ) -> None:
         super().__init__()
-        x_layers = [nn.Dropout(dropout)] if dropout > 0 else []
+        p = dropout if input_dropout is None else input_dropout
+        x_layers = [nn.Dropout(p)] if p > 0 else []
         self.x_branch = nn.Sequential(
             *x_layers, *discriminator_unit(math.prod(input_shape), x_hidden, pieces)
         )
