@@ -27,15 +27,6 @@ STD = 0.05
 PER_CLASS = 250
 
 
-@pytest.fixture
-def one_thread():
-    """These networks are tiny: one thread is fastest and keeps timing independent of the machine's load."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
 def train(model: GANModule, g_steps: int, batch_size: int) -> Toy2D:
     data = Toy2D(mixture="ring8", std=STD, batch_size=batch_size, num_samples=batch_size * 50)
     quiet_trainer(max_steps=2 * g_steps).fit(model, data)
@@ -48,7 +39,7 @@ def class_accuracy(model: GANModule, data: Toy2D) -> torch.Tensor:
     return mode_accuracy(model.sample(len(labels), classes=labels, seed=1), labels, data.modes, STD)
 
 
-def test_cgan_puts_each_class_on_its_mode(one_thread) -> None:
+def test_cgan_puts_each_class_on_its_mode(single_thread) -> None:
     L.seed_everything(0, verbose=False)
     model = CGAN(
         data_shape=(2,),
@@ -77,7 +68,7 @@ def test_cgan_puts_each_class_on_its_mode(one_thread) -> None:
 
 
 @pytest.mark.slow  # about 1 min; CGAN and InfoGAN stay in the fast suite
-def test_acgan_puts_each_class_on_its_mode(one_thread) -> None:
+def test_acgan_puts_each_class_on_its_mode(single_thread) -> None:
     L.seed_everything(0, verbose=False)
     model = ACGAN(
         data_shape=(2,),
@@ -94,7 +85,7 @@ def test_acgan_puts_each_class_on_its_mode(one_thread) -> None:
     assert accuracy.min() >= 0.9, f"per-class accuracy {accuracy.tolist()}"
 
 
-def test_infogan_categorical_code_recovers_the_modes_unsupervised(one_thread) -> None:
+def test_infogan_categorical_code_recovers_the_modes_unsupervised(single_thread) -> None:
     L.seed_everything(0, verbose=False)
     model = InfoGAN(
         data_shape=(2,),

@@ -61,21 +61,12 @@ def train_on_ring(
     return model, data
 
 
-@pytest.fixture
-def one_thread():
-    """These networks are tiny: one thread is fastest and keeps timing independent of the machine's load."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
 @pytest.mark.parametrize(
     "case",
     # WGAN-GP's five critic steps per G step take minutes on 2 cores: it runs in `make test-all`.
     [pytest.param(c, marks=pytest.mark.slow) if c == "wgan-gp" else c for c in sorted(CASES)],
 )
-def test_covers_the_ring_of_gaussians(case: str, one_thread) -> None:
+def test_covers_the_ring_of_gaussians(case: str, single_thread) -> None:
     model, data = train_on_ring(**CASES[case])
     samples = model.sample(2000, seed=1)
     modes, quality = mode_coverage(samples, data.modes, STD)

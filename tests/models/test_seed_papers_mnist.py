@@ -53,16 +53,8 @@ def fit_card(card: str, data_dir: Path, g_steps: int, root: Path):
     return cli.model
 
 
-@pytest.fixture
-def one_thread():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
 @pytest.mark.slow  # minutes: trains on real MNIST (and the classifier, once per cache)
-def test_gan_card_draws_many_digits(real_mnist, tmp_path, one_thread) -> None:
+def test_gan_card_draws_many_digits(real_mnist, tmp_path, single_thread) -> None:
     model = fit_card("gan_mnist", real_mnist, GAN_STEPS, tmp_path)
     hist = class_histogram(digit_classifier(real_mnist), model.sample(10_000, seed=1))
     covered = int((hist > 0.01).sum())
@@ -74,7 +66,7 @@ CGAN_MIN_ACCURACY = 0.6
 
 
 @pytest.mark.slow  # minutes: trains on real MNIST (and the classifier, once per cache)
-def test_cgan_card_draws_the_requested_digit(real_mnist, tmp_path, one_thread) -> None:
+def test_cgan_card_draws_the_requested_digit(real_mnist, tmp_path, single_thread) -> None:
     """Measured (seed 0, 2,000 samples): 30% at 1,800 G steps, 84% at 2,400, 100% at 3,000 and after."""
     model = fit_card("cgan_mnist", real_mnist, CGAN_STEPS, tmp_path)
     labels = torch.arange(10).repeat_interleave(100)

@@ -132,15 +132,6 @@ def test_conditional_sampling_uses_the_class() -> None:
     torch.testing.assert_close(cats, model.sample(2, classes=3, seed=0))
 
 
-@pytest.fixture
-def one_thread():
-    """The ring networks are tiny: one thread is fastest and keeps the timing independent of the load."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
 class IgnoreLabels(nn.Module):
     """A label-free network called as G(z, y) / D(x, y) by the unconditional model."""
 
@@ -153,7 +144,7 @@ class IgnoreLabels(nn.Module):
 
 
 @pytest.mark.slow
-def test_spectrally_normalized_hinge_gan_covers_the_ring(one_thread) -> None:
+def test_spectrally_normalized_hinge_gan_covers_the_ring(single_thread) -> None:
     """SNGAN's game (SN on every D layer, hinge loss, Adam betas (0, 0.9)) with MLPs on the 2-D ring.
 
     One D step per G step and lr 2e-3: at n_dis = 5 this budget is too small. The 1-Lipschitz D gives weak
