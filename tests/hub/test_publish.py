@@ -11,7 +11,8 @@ import torch
 import ganzoo
 from ganzoo.hub import publish as hub_publish
 from ganzoo.hub.catalog import Metric
-from ganzoo.models import LatentGANModule
+from ganzoo.hub.folder import read_header
+from ganzoo.models import BEGAN, DCGAN, GAN, VAE, LatentGANModule
 from ganzoo.nn.dcgan import DCGANDiscriminator, DCGANGenerator
 
 FILES = ["README.md", "config.json", "model.safetensors", "samples.png"]
@@ -36,6 +37,45 @@ def test_save_pretrained_refuses_a_model_its_arguments_cannot_rebuild(tmp_path):
     model = LatentGANModule(DCGANGenerator(4, 8, 1, 4), DCGANDiscriminator(8, 1, 4), latent_dim=4)
     with pytest.raises(ValueError, match="cannot be rebuilt from its hyperparameters"):
         model.save_pretrained(tmp_path / "out")
+
+
+@pytest.mark.parametrize(
+    "model",
+    [
+        pytest.param(
+            lambda: DCGAN(architecture="lucic2018", image_size=16, channels=1, latent_dim=8), id="dcgan"
+        ),
+        pytest.param(
+            lambda: BEGAN(architecture="lucic2018", image_size=16, channels=1, latent_dim=8), id="began"
+        ),
+        pytest.param(lambda: VAE(latent_dim=8, image_size=16, channels=1), id="vae"),
+    ],
+)
+def test_the_generator_only_form_keeps_the_samples_in_fewer_bytes(model, tmp_path):
+    torch.manual_seed(0)
+    model = model().eval()
+    whole = model.save_pretrained(tmp_path / "whole")
+    small = model.save_pretrained(tmp_path / "small", generator_only=True, dtype=torch.float16)
+    config = json.loads((small / "config.json").read_text())
+    assert config["init_args"]["generator_only"] is True
+    header = read_header(small / "model.safetensors")
+    kept = {k for k in model.state_dict() if not k.startswith(("discriminator.", "encoder."))}
+    assert set(header) == kept, "the sampling form holds all but the discriminator's (encoder's) tensors"
+    assert {dtype for dtype, _ in header.values() if dtype.is_floating_point} == {torch.float16}
+    ratio = (small / "model.safetensors").stat().st_size / (whole / "model.safetensors").stat().st_size
+    assert ratio < 0.5, f"a part of the tensors at half the bytes each should be under half, got {ratio:.2f}"
+    loaded = ganzoo.load(small)
+    assert loaded.generator_only if hasattr(loaded, "discriminator") else loaded.encoder is None
+    # the stored weights are rounded to float16: the samples agree to its precision
+    torch.testing.assert_close(loaded.sample(4, seed=1), model.sample(4, seed=1), atol=2e-2, rtol=0)
+    assert not torch.equal(loaded.sample(4, seed=1), loaded.sample(4, seed=2))
+
+
+def test_the_generator_only_form_is_refused_where_a_class_has_none(tmp_path):
+    model = GAN(data_shape=(1, 8, 8), latent_dim=4, g_hidden=(8,), d_hidden=(8,))
+    with pytest.raises(ValueError, match="GAN has no generator_only form"):
+        model.save_pretrained(tmp_path / "out", generator_only=True)
+    assert not (tmp_path / "out").exists(), "nothing is written for a refused form"
 
 
 class _RecordingApi:

@@ -35,6 +35,18 @@ def test_paper_trains_with_its_d_steps_schedule(name: str, mnist_dir) -> None:
     assert torch.isfinite(samples).all() and samples.min() >= -1 and samples.max() <= 1
 
 
+@pytest.mark.parametrize("name", ["DCGAN", "LSGAN", "WGAN", "WGANGP", "DRAGAN", "BEGAN", "NSGAN-lucic2018"])
+def test_generator_only_form_samples_as_the_whole_model_does_but_cannot_train(name: str) -> None:
+    torch.manual_seed(0)
+    whole = TINY_PAPERS[name]().eval()
+    form = type(whole)(**{**whole.hparams, "generator_only": True}).eval()
+    assert form.discriminator is None and not any(k.startswith("discriminator.") for k in form.state_dict())
+    form.load_state_dict({k: v for k, v in whole.state_dict().items() if k in form.state_dict()})
+    torch.testing.assert_close(form.sample(3, seed=5), whole.sample(3, seed=5), atol=0, rtol=0)
+    with pytest.raises(RuntimeError, match="without generator_only to train"):
+        form.configure_optimizers()
+
+
 def test_paper_defaults_follow_the_papers() -> None:
     wgan = WGAN()
     assert (

@@ -96,3 +96,13 @@ def test_it_trains_and_loads_by_folder(tmp_path, mnist_dir) -> None:
     loaded = ganzoo.load(folder)
     assert isinstance(loaded, VAE) and not loaded.training
     torch.testing.assert_close(loaded.sample(4, seed=0), model.eval().sample(4, seed=0))
+
+
+def test_the_generator_only_form_is_the_decoder_alone() -> None:
+    whole = tiny_vae().eval()
+    form = VAE(**{**whole.hparams, "generator_only": True}).eval()
+    assert form.encoder is None and all(k.startswith("decoder.") for k in form.state_dict())
+    form.load_state_dict({k: v for k, v in whole.state_dict().items() if k.startswith("decoder.")})
+    torch.testing.assert_close(form.sample(3, seed=2), whole.sample(3, seed=2), atol=0, rtol=0)
+    with pytest.raises(RuntimeError, match="no encoder"):
+        form.loss(torch.zeros(2, 1, 16, 16))

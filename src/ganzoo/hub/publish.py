@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import torch
 from huggingface_hub import HfApi
 from torch import Tensor
 
@@ -85,15 +86,25 @@ def save_pretrained(
     training: str | None = None,
     name: str | None = None,
     sample_seed: int = 0,
+    generator_only: bool = False,
+    dtype: torch.dtype | None = None,
 ) -> Path:
     """Write ``model`` to ``directory`` so that ``ganzoo.load(directory)`` rebuilds it; return the folder.
 
+    ``generator_only=True`` writes the sampling form alone (the class built with ``generator_only=True``
+    and the generator's tensors), which is what a published generator needs and often half the bytes;
+    ``dtype`` stores the float tensors in that precision (loading casts them back to the model's).
     The other arguments fill the model card: ``paper`` defaults to the paper module's first docstring line;
     ``metrics`` carry their protocol; ``training`` says what was run and for how long; ``name`` is what
     ``ganzoo.load`` is given in the card's usage example (a catalog name or ``hf://owner/repo``).
     """
     directory = Path(directory)
     state = model.state_dict()
+    init_args = init_args_of(model)
+    if generator_only:
+        init_args, state = _generator_form(model, init_args, state)
+    if dtype is not None:
+        state = {k: v.to(dtype) if v.is_floating_point() else v for k, v in state.items()}
     bad = [k for k, v in state.items() if v.is_floating_point() and not bool(v.isfinite().all())]
     if bad:
         raise ValueError(
@@ -101,7 +112,7 @@ def save_pretrained(
             f"({', '.join(bad[:5])}"
             f"{' ...' if len(bad) > 5 else ''}); training diverged. Save a checkpoint from before it did."
         )
-    write_directory(directory, class_path_of(model), init_args_of(model), state)
+    write_directory(directory, class_path_of(model), init_args, state)
     grid = model.preview(sample_seed)
     if grid is not None:
         save_image_grid(grid, directory / SAMPLES_NAME, nrow=8)
@@ -119,6 +130,25 @@ def save_pretrained(
     )
     (directory / "README.md").write_text(card)
     return directory
+
+
+def _generator_form(
+    model: Publishable, init_args: dict[str, Any], state: dict[str, Tensor]
+) -> tuple[dict[str, Any], dict[str, Tensor]]:
+    """The arguments and tensors of ``model``'s generator-only form, checked against that form's shapes."""
+    cls = type(model)
+    if "generator_only" not in inspect.signature(cls).parameters:
+        raise ValueError(f"{cls.__name__} has no generator_only form; save it whole (generator_only=False)")
+    init_args = {**init_args, "generator_only": True}
+    with torch.device("meta"):
+        form = cls(**init_args).state_dict()
+    missing = [k for k in form if k not in state or state[k].shape != form[k].shape]
+    if missing:
+        raise ValueError(
+            f"{cls.__name__}(generator_only=True) expects tensors this model lacks or shapes it differs in: "
+            f"{', '.join(missing[:5])}"
+        )
+    return init_args, {k: state[k] for k in form}
 
 
 def push_to_hub(

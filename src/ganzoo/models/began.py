@@ -28,7 +28,7 @@ from ganzoo.registry import PAPERS
 @PAPERS.register
 class BEGAN(LatentGANModule):
     """Args: ``width`` is the paper's n; ``d_norm`` (batch or none) applies to the study's auto-encoder only
-    (``architecture="lucic2018"``, where ``width`` is not used)."""
+    (``architecture="lucic2018"``, where ``width`` is not used); ``generator_only=True`` builds G alone."""
 
     def __init__(
         self,
@@ -42,15 +42,19 @@ class BEGAN(LatentGANModule):
         lr_d: float = 1e-4,
         architecture: Architecture = "paper",
         d_norm: Norm = "none",
+        generator_only: bool = False,
         **kwargs: Any,
     ) -> None:
         generator: nn.Module
+        discriminator: nn.Module | None = None
         if architecture == "paper":  # the paper's own networks
             generator = BEGANDecoder(latent_dim, image_size, channels, width, tanh=True)
-            discriminator: nn.Module = BEGANAutoencoder(latent_dim, image_size, channels, width)
+            if not generator_only:
+                discriminator = BEGANAutoencoder(latent_dim, image_size, channels, width)
         elif architecture == "lucic2018":
             generator = lucic_generator(latent_dim, image_size, channels)
-            discriminator = LucicAutoencoder(image_size, channels, d_norm)
+            if not generator_only:
+                discriminator = LucicAutoencoder(image_size, channels, d_norm)
         else:
             raise ValueError(f"unknown architecture {architecture!r}; choose 'paper' or 'lucic2018'")
         super().__init__(

@@ -26,7 +26,7 @@ class DCGAN(LatentGANModule):
     optimizer is the paper's Adam with betas (0.5, 0.999) (``GANModule.paper_optimizer``).
     ``architecture="lucic2018"`` builds the InfoGAN-style networks of Lucic et al. 2018 (``nn.lucic``; any
     image_size divisible by 4, fixed widths, so ``g_width`` / ``d_width`` are not used; ``d_norm`` batch
-    or none)."""
+    or none). ``generator_only=True`` builds G alone, the form shipped generators load into."""
 
     def __init__(
         self,
@@ -37,15 +37,19 @@ class DCGAN(LatentGANModule):
         d_width: int = 64,
         d_norm: Norm = "batch",
         architecture: Architecture = "paper",
+        generator_only: bool = False,
         **kwargs: Any,
     ) -> None:
         generator: nn.Module
+        discriminator: nn.Module | None = None
         if architecture == "paper":
             generator = DCGANGenerator(latent_dim, image_size, channels, g_width)
-            discriminator: nn.Module = DCGANDiscriminator(image_size, channels, d_width, norm=d_norm)
+            if not generator_only:
+                discriminator = DCGANDiscriminator(image_size, channels, d_width, norm=d_norm)
         elif architecture == "lucic2018":
             generator = lucic_generator(latent_dim, image_size, channels)
-            discriminator = LucicDiscriminator(image_size, channels, d_norm)
+            if not generator_only:
+                discriminator = LucicDiscriminator(image_size, channels, d_norm)
         else:
             raise ValueError(f"unknown architecture {architecture!r}; choose 'paper' or 'lucic2018'")
         super().__init__(generator, discriminator, latent_dim=latent_dim, **kwargs)

@@ -36,7 +36,9 @@ from ganzoo.registry import PAPERS
 class VAE(Sampler, Publishable, L.LightningModule):
     """Args: ``encoder_norm`` is batch norm in the encoder's body (the study searches it as it does D's);
     ``decoder_slope`` the decoder's leak (0: the plain ReLUs of the study's VAE decoder; its GANs use 0.2);
-    ``optimizer`` builds the optimizer from the parameters and ``lr`` (``None``: Adam, betas (0.5, 0.999))."""
+    ``optimizer`` builds the optimizer from the parameters and ``lr`` (``None``: Adam, betas (0.5, 0.999));
+    ``generator_only=True`` builds the decoder alone, the form a shipped VAE loads into (it samples, it cannot
+    train or encode)."""
 
     paper_optimizer: OptimizerCallable = functools.partial(torch.optim.Adam, betas=(0.5, 0.999))
 
@@ -49,10 +51,13 @@ class VAE(Sampler, Publishable, L.LightningModule):
         decoder_slope: float = 0.0,
         lr: float = 5e-5,
         optimizer: OptimizerCallable | None = None,
+        generator_only: bool = False,
     ) -> None:
         super().__init__()
         self.save_hyperparameters(ignore=["optimizer"])
-        self.encoder = LucicEncoder(latent_dim, image_size, channels, encoder_norm)
+        self.encoder = (
+            None if generator_only else LucicEncoder(latent_dim, image_size, channels, encoder_norm)
+        )
         self.decoder = lucic_generator(latent_dim, image_size, channels, slope=decoder_slope)
         self.latent_dim = latent_dim
         self.optimizer = optimizer or self.paper_optimizer
@@ -62,6 +67,12 @@ class VAE(Sampler, Publishable, L.LightningModule):
     def elbo_terms(self, images: Tensor, eps: Tensor | None = None) -> dict[str, Tensor]:
         """Per-sample ``nll`` = -log p(x | z) at z = mean + std * eps and ``kl`` = KL(q(z | x) || N(0, I)) for
         images in [-1, 1]; ``eps`` ~ N(0, I) unless given."""
+        if self.encoder is None:
+            raise RuntimeError(
+                "this VAE was built with generator_only=True (the form shipped weights load into): it has "
+                "no encoder, so it samples but cannot compute the ELBO or train; build it without "
+                "generator_only."
+            )
         mean, std = self.encoder(images)
         eps = torch.randn_like(mean) if eps is None else eps
         probs = (self.decoder(mean + std * eps) + 1) / 2
