@@ -6,15 +6,16 @@ from ganzoo.hub.catalog.entry import Metric, Pretrained, packaged
 from ganzoo.registry import WEIGHTS
 
 
-def mnist_fid_protocol(n: int) -> str:
-    """The FID protocol of the shipped MNIST checkpoints (tests/hub/test_shipped.py re-measures n=500).
+def mnist_fid_protocol(n: int, size: int = 32) -> str:
+    """The FID protocol of the shipped MNIST checkpoints (tests/hub/test_shipped.py re-measures n=500), at
+    the model's ``size`` (28: MNIST's own, 32: resized from it).
 
     FID is biased upwards below ~2048 samples, so compare these numbers only with ones measured the same way.
     """
     return (
-        "standard FID Inception (TF 2015-12-05 weights, 2048-d pool3), 8-bit quantised, 32->299 TF1 bilinear "
-        f"resize, grey replicated to RGB; {n} samples (model.sample, seed 0, batches of 50) vs {n} images of "
-        "the MNIST test split (random subset, seed 0) at 32x32"
+        f"standard FID Inception (TF 2015-12-05 weights, 2048-d pool3), 8-bit quantised, {size}->299 TF1 "
+        f"bilinear resize, grey replicated to RGB; {n} samples (model.sample, seed 0, batches of 50) vs {n} "
+        f"images of the MNIST test split (random subset, seed 0) at {size}x{size}"
     )
 
 
