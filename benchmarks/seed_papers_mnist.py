@@ -16,6 +16,7 @@ with ``--only`` keeps the other model's row from the existing .json.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import sys
 import tempfile
@@ -34,6 +35,7 @@ RESULTS = REPO / "benchmarks" / "results"
 NAME = "seed_papers_mnist"
 SAMPLES = 10_000
 TRAJECTORY_SAMPLES = 2_000
+VARIETY_SET = 200  # images per digit whose pairwise distances measure its variety
 COVERED = 0.01  # a digit counts as covered when more than 1% of the samples are classified as it
 
 
@@ -104,15 +106,34 @@ def measure_gan(model, classifier, n: int = SAMPLES) -> dict:
     }
 
 
-def measure_cgan(model, classifier, n: int = SAMPLES) -> dict:
+def spread(images: torch.Tensor) -> float:
+    """Mean pixel-space L2 distance between two different images of a set: ~0 when a set is one image."""
+    x = images.flatten(1).double()
+    return (torch.cdist(x, x).sum() / (len(x) * (len(x) - 1))).item()
+
+
+def within_digit_variety(images: torch.Tensor, labels: torch.Tensor, real: tuple) -> list[float]:
+    """Per digit, the spread of the first VARIETY_SET images of that digit over the same for MNIST test's:
+    1 is as varied as real digits, ~0 is one image per digit, which class accuracy alone cannot see."""
+    real_images, real_labels = real
+    return [
+        spread(images[labels == d][:VARIETY_SET]) / spread(real_images[real_labels == d][:VARIETY_SET])
+        for d in range(10)
+    ]
+
+
+def measure_cgan(model, classifier, n: int = SAMPLES, *, real: tuple) -> dict:
     labels = torch.arange(10).repeat_interleave(n // 10)
     images = model.sample(len(labels), classes=labels, seed=1)
     pred = classifier.predict(images)
     per_digit = [(pred[labels == d] == d).double().mean().item() for d in range(10)]
+    variety = within_digit_variety(images, labels, real)
     return {
         "conditional_accuracy": round((pred == labels).double().mean().item(), 4),
         "per_digit_accuracy": [round(v, 4) for v in per_digit],
         "worst_digit_accuracy": round(min(per_digit), 4),
+        "within_digit_variety": [round(v, 3) for v in variety],
+        "least_varied_digit": round(min(variety), 3),
     }
 
 
@@ -159,7 +180,11 @@ def main() -> None:
     root = Path(tempfile.mkdtemp(prefix=f"{NAME}_"))
     for card, epochs, measure in (
         ("gan_mnist", args.epochs_gan, measure_gan),
-        ("cgan_mnist", args.epochs_cgan, measure_cgan),
+        (
+            "cgan_mnist",
+            args.epochs_cgan,
+            functools.partial(measure_cgan, real=mnist_split(args.data_dir, "test")),
+        ),
     ):
         if args.only not in (None, card):
             continue
@@ -198,6 +223,8 @@ def _result_cell(card: str, row: dict | None) -> str:
             f"{row['conditional_accuracy']:.1%} of {SAMPLES} samples classified as the requested digit "
             f"(worst digit {row['worst_digit_accuracy']:.1%})"
         )
+        if "least_varied_digit" in row:
+            text += f"; within-digit variety at least {row['least_varied_digit']:.2f} of real"
     return text + changed
 
 
@@ -216,8 +243,13 @@ def report(r: dict) -> str:
     )
     cgan_rows = "\n".join(
         f"| {t['epoch']} | {t['g_steps']} | {t['conditional_accuracy']:.1%} "
-        f"| {t['worst_digit_accuracy']:.1%} | {t['minutes']} |"
+        f"| {t['worst_digit_accuracy']:.1%} | {t.get('least_varied_digit', '-')} | {t['minutes']} |"
         for t in (cgan or empty)["trajectory"]
+    )
+    variety = (
+        " ".join(f"{d}:{v:.2f}" for d, v in enumerate(cgan["within_digit_variety"]))
+        if cgan and "within_digit_variety" in cgan
+        else "not measured"
     )
     gan_ok = gan is not None and gan["digits_covered"] == 10 and gan["max_share"] <= 0.2
     cgan_ok = cgan is not None and cgan["conditional_accuracy"] >= 0.9
@@ -243,6 +275,9 @@ GAN class histogram: {hist}
 
 CGAN accuracy per requested digit: {per}
 
+CGAN within-digit variety (mean pairwise pixel distance among {VARIETY_SET} samples of a digit over the same
+among {VARIETY_SET} MNIST test images of it; 1 = as varied as real, ~0 = one image per digit): {variety}
+
 GAN after each epoch ({TRAJECTORY_SAMPLES} samples):
 
 | epoch | G steps | digits covered | largest share | minutes |
@@ -251,8 +286,8 @@ GAN after each epoch ({TRAJECTORY_SAMPLES} samples):
 
 CGAN after each epoch ({TRAJECTORY_SAMPLES} samples):
 
-| epoch | G steps | conditional accuracy | worst digit | minutes |
-|---|---|---|---|---|
+| epoch | G steps | conditional accuracy | worst digit | least varied digit | minutes |
+|---|---|---|---|---|---|
 {cgan_rows}
 
 Samples: `seed_papers_mnist_gan_mnist.png` (100 random), `seed_papers_mnist_cgan_mnist.png` (column = digit

@@ -153,3 +153,25 @@ def test_d_y_init_range_sets_only_the_label_branch() -> None:
     assert y_weights.abs().max() > 0.1 and y_weights.abs().max() <= 0.3
     assert model.discriminator.x_branch[-1].linear.weight.abs().max() <= 0.005
     assert model.discriminator.joint.net[1].linear.weight.abs().max() <= 0.005
+
+
+def test_samples_carry_a_seeded_draw_of_gs_dropout_as_training_did() -> None:
+    model = tiny(g_dropout=0.5).eval()
+    z, labels = torch.rand(256, 4), torch.arange(3).repeat(86)[:256]
+    a, b = model.sample(256, z=z, classes=labels, seed=1), model.sample(256, z=z, classes=labels, seed=1)
+    assert torch.equal(a, b), "a seed fixes the dropout mask too"
+    assert not torch.allclose(a, model.sample(256, z=z, classes=labels, seed=2)), "the mask is noise of G's"
+    # the mask nn.Dropout draws in training: each unit kept with 1 - p, the kept ones scaled by 1 / (1 - p)
+    g = model.generator
+    keep = g.dropout_keep(256, torch.Generator().manual_seed(1))
+    assert keep.shape == (256, 16) and set(keep.unique().tolist()) == {0.0, 1.0}
+    assert abs(keep.mean().item() - 0.5) < 0.03
+    h = torch.cat([g.z_branch(z), g.y_branch(torch.nn.functional.one_hot(labels, 3).float())], dim=1)
+    torch.testing.assert_close(g(z, labels, keep), g.joint(h * keep * 2))
+    deterministic = tiny(g_dropout=0.5, sample_with_dropout=False).eval()
+    assert torch.equal(
+        deterministic.sample(8, z=z[:8], classes=labels[:8], seed=1),
+        deterministic.sample(8, z=z[:8], classes=labels[:8], seed=2),
+    ), "without the mask, G is the dropout-free mean network: z and the label alone"
+    with pytest.raises(ValueError, match="without dropout"):
+        tiny(g_dropout=0.0).generator(z, labels, keep)

@@ -18,7 +18,7 @@ from typing import Any
 import torch
 from torch import Tensor
 
-from ganzoo.models.conditional import ConditionalGANModule
+from ganzoo.models.conditional import Classes, ConditionalGANModule
 from ganzoo.models.marginals import OutputBiasFromMarginals
 from ganzoo.nn.cgan import CGANDiscriminator, CGANGenerator
 from ganzoo.nn.mlp import OutputName, uniform_init_
@@ -41,7 +41,12 @@ class CGAN(OutputBiasFromMarginals, MomentumRamp, ConditionalGANModule):
     input leaves the label's route through D ~10x weaker than the image's in each of its two layers, and D
     ignores the label. ``output_bias_from_data`` starts G's output bias at the logit of each pixel's
     training mean (``ganzoo.models.marginals``, from the GAN authors' code).
-    The prior is the paper's z ~ U[0, 1]^latent_dim, so the truncation trick does not apply."""
+    The prior is the paper's z ~ U[0, 1]^latent_dim, so the truncation trick does not apply.
+    ``sample_with_dropout`` (with ``g_dropout`` > 0) samples with a seeded draw of G's dropout mask, as G
+    ran in every update: the adversarial game only ever shaped G with its dropout noise, and on MNIST G
+    learns to vary its digits through that noise rather than through z. Measured on the card after 8 epochs
+    (mean pairwise pixel distance within a digit, over MNIST test's): 0.95 of real with the mask, 0.07
+    without it (the dropout-free "mean network" draws one image per digit)."""
 
     paper_optimizer = functools.partial(torch.optim.SGD, momentum=0.5)
 
@@ -73,6 +78,7 @@ class CGAN(OutputBiasFromMarginals, MomentumRamp, ConditionalGANModule):
         momentum_ramp_epochs: int = 250,
         output_bias_from_data: bool = False,
         d_y_init_range: float | None = None,
+        sample_with_dropout: bool = True,
         **kwargs: Any,
     ) -> None:
         self.check_momentum_ramp(momentum_ramp_epochs)
@@ -105,6 +111,30 @@ class CGAN(OutputBiasFromMarginals, MomentumRamp, ConditionalGANModule):
             uniform_init_(self.discriminator, d_init_range)
         if d_y_init_range is not None:
             uniform_init_(self.discriminator.y_branch, d_y_init_range)
+
+    def sampling_inputs(
+        self,
+        n: int,
+        rng: torch.Generator | None,
+        z: Tensor | None,
+        *,
+        classes: Classes = None,
+        truncation: float | None = None,
+    ) -> tuple[Any, ...]:
+        """(z, labels, truncation, G's dropout mask or ``None``), the mask drawn after z and the labels."""
+        inputs = super().sampling_inputs(n, rng, z, classes=classes, truncation=truncation)
+        keep = self.generator.dropout_keep(n, rng, self.device) if self.hparams.sample_with_dropout else None
+        return (*inputs, keep)
+
+    def generate(
+        self,
+        net: torch.nn.Module,
+        z: Tensor,
+        labels: Tensor | None,
+        truncation: float | None,
+        keep: Tensor | None,
+    ) -> Tensor:
+        return net(z, labels, keep)
 
     def output_layer(self) -> torch.nn.Linear:
         """G's last linear layer (``output_bias_from_data`` sets its bias)."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import Any
 
 import torch
 import torch.nn.functional as F
@@ -46,9 +47,26 @@ class CGANGenerator(nn.Module):
         self.joint = MLPGenerator(z_hidden + y_hidden, output_shape, hidden, tanh=tanh, output=output)
         self.num_classes, self.latent_dim = num_classes, latent_dim
 
-    def forward(self, z: Tensor, labels: Tensor) -> Tensor:
+    def dropout_keep(
+        self, n: int, generator: torch.Generator | None = None, device: Any = None
+    ) -> Tensor | None:
+        """A draw of the 0/1 mask G's dropout applies to its ``n`` inputs' branch outputs (``None``: no
+        dropout), to pass as ``forward``'s ``keep``."""
+        if not isinstance(self.dropout, nn.Dropout):
+            return None
+        width = self.joint.latent_dim  # the concatenated branch outputs
+        return (torch.rand(n, width, generator=generator, device=device) >= self.dropout.p).float()
+
+    def forward(self, z: Tensor, labels: Tensor, keep: Tensor | None = None) -> Tensor:
+        """``keep`` (from ``dropout_keep``) applies that dropout mask in any mode; without it, dropout is
+        ``nn.Dropout``'s (random in training, off in eval)."""
         y = F.one_hot(labels, self.num_classes).to(z.dtype)
-        return self.joint(self.dropout(torch.cat([self.z_branch(z), self.y_branch(y)], dim=1)))
+        h = torch.cat([self.z_branch(z), self.y_branch(y)], dim=1)
+        if keep is None:
+            return self.joint(self.dropout(h))
+        if not isinstance(self.dropout, nn.Dropout):
+            raise ValueError("a dropout mask was given to a generator built without dropout")
+        return self.joint(h * keep.to(h.dtype) / (1 - self.dropout.p))
 
 
 class CGANDiscriminator(nn.Module):
