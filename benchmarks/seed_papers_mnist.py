@@ -28,7 +28,13 @@ import torch
 
 from ganzoo.cli.fit import run_cli
 from ganzoo.images import save_image_grid
-from ganzoo.metrics.classifier import accuracy, class_histogram, digit_classifier, mnist_split
+from ganzoo.metrics.classifier import (
+    accuracy,
+    class_histogram,
+    digit_classifier,
+    mnist_split,
+    within_class_variety,
+)
 
 REPO = Path(__file__).resolve().parents[1]
 RESULTS = REPO / "benchmarks" / "results"
@@ -106,28 +112,12 @@ def measure_gan(model, classifier, n: int = SAMPLES) -> dict:
     }
 
 
-def spread(images: torch.Tensor) -> float:
-    """Mean pixel-space L2 distance between two different images of a set: ~0 when a set is one image."""
-    x = images.flatten(1).double()
-    return (torch.cdist(x, x).sum() / (len(x) * (len(x) - 1))).item()
-
-
-def within_digit_variety(images: torch.Tensor, labels: torch.Tensor, real: tuple) -> list[float]:
-    """Per digit, the spread of the first VARIETY_SET images of that digit over the same for MNIST test's:
-    1 is as varied as real digits, ~0 is one image per digit, which class accuracy alone cannot see."""
-    real_images, real_labels = real
-    return [
-        spread(images[labels == d][:VARIETY_SET]) / spread(real_images[real_labels == d][:VARIETY_SET])
-        for d in range(10)
-    ]
-
-
 def measure_cgan(model, classifier, n: int = SAMPLES, *, real: tuple) -> dict:
     labels = torch.arange(10).repeat_interleave(n // 10)
     images = model.sample(len(labels), classes=labels, seed=1)
     pred = classifier.predict(images)
     per_digit = [(pred[labels == d] == d).double().mean().item() for d in range(10)]
-    variety = within_digit_variety(images, labels, real)
+    variety = within_class_variety(images, labels, *real, per_class=VARIETY_SET)
     return {
         "conditional_accuracy": round((pred == labels).double().mean().item(), 4),
         "per_digit_accuracy": [round(v, 4) for v in per_digit],

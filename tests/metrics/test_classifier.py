@@ -13,6 +13,7 @@ from ganzoo.metrics.classifier import (
     digit_classifier,
     mnist_split,
     train_digit_classifier,
+    within_class_variety,
 )
 
 
@@ -43,3 +44,27 @@ def test_it_reaches_98_5_percent_on_the_mnist_test_set(real_mnist) -> None:
     acc = accuracy(model, *mnist_split(real_mnist, "test"))
     print(f"digit classifier test accuracy: {acc:.4f}")
     assert acc >= 0.985
+
+
+def test_within_class_variety_is_the_ratio_of_mean_pairwise_distances() -> None:
+    torch.manual_seed(0)
+    real, real_labels = torch.randn(40, 1, 4, 4), torch.arange(2).repeat(20)
+    assert within_class_variety(real, real_labels, real, real_labels) == pytest.approx([1.0, 1.0])
+    # one image per class: no variety, whatever the images look like
+    copies = real[:2].repeat(20, 1, 1, 1)
+    assert within_class_variety(copies, real_labels, real, real_labels) == pytest.approx([0.0, 0.0])
+    # the formula: mean over ordered pairs i != j of ||x_i - x_j||, against a loop
+    fake = real * 0.5
+    x = fake[real_labels == 1].flatten(1)
+    r = real[real_labels == 1].flatten(1)
+
+    def mean_distance(v):
+        return sum((a - b).norm() for i, a in enumerate(v) for j, b in enumerate(v) if i != j) / (
+            len(v) * (len(v) - 1)
+        )
+
+    expected = (mean_distance(x) / mean_distance(r)).item()
+    assert within_class_variety(fake, real_labels, real, real_labels)[1] == pytest.approx(expected, rel=1e-6)
+    assert expected == pytest.approx(0.5, rel=1e-6)  # distances scale with the images
+    with pytest.raises(ValueError, match="at least 2 images"):
+        within_class_variety(real[:3], real_labels[:3], real, real_labels)

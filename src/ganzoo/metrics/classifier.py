@@ -1,5 +1,6 @@
 """A digit classifier trained by ganzoo on MNIST train, to read what a generator draws: class histograms
-of samples (mode coverage) and how often a conditional model draws the digit it was asked for.
+of samples (mode coverage), how often a conditional model draws the digit it was asked for, and how varied
+its draws of one digit are.
 
 ``digit_classifier(data_dir)`` trains it once per MNIST folder (a LeNet-style CNN, Adam, 3 epochs: about
 99% on the test set) and caches the weights as safetensors beside the reference statistics.
@@ -79,6 +80,23 @@ def accuracy(classifier: DigitClassifier, images: Tensor, labels: Tensor) -> flo
 def class_histogram(classifier: DigitClassifier, images: Tensor) -> Tensor:
     """Share of ``images`` classified as each of the 10 digits (sums to 1)."""
     return torch.bincount(classifier.predict(images), minlength=10).double() / len(images)
+
+
+def within_class_variety(
+    images: Tensor, labels: Tensor, real: Tensor, real_labels: Tensor, per_class: int = 200
+) -> list[float]:
+    """Per class, the mean pixel distance between two different images among the first ``per_class`` of
+    ``images`` with that label, over the same among ``real``'s: 1 is as varied as the real images, ~0 one
+    image per class, which class accuracy and histograms cannot see."""
+
+    def spread(x: Tensor) -> float:
+        x = x[:per_class].flatten(1).double()
+        if len(x) < 2:
+            raise ValueError(f"within-class variety needs at least 2 images of each class, got {len(x)}")
+        return (torch.cdist(x, x).sum() / (len(x) * (len(x) - 1))).item()
+
+    classes = torch.unique(real_labels).tolist()
+    return [spread(images[labels == c]) / spread(real[real_labels == c]) for c in classes]
 
 
 def mnist_split(data_dir: str | Path, split: str) -> tuple[Tensor, Tensor]:
