@@ -15,7 +15,7 @@ import pytest
 import torch
 
 from ganzoo.cli import run_cli
-from ganzoo.metrics.classifier import class_histogram, digit_classifier
+from ganzoo.metrics.classifier import class_histogram, digit_classifier, mnist_split, within_class_variety
 
 CARDS = Path(__file__).resolve().parents[2] / "zoo_cards"
 GAN_STEPS = 1800  # 3 epochs of 600 batches, about 5 minutes on one CPU thread
@@ -61,15 +61,20 @@ def test_gan_card_draws_many_digits(real_mnist, tmp_path, single_thread) -> None
     assert covered >= GAN_MIN_DIGITS and hist.max() <= GAN_MAX_SHARE, f"class histogram {hist.tolist()}"
 
 
-CGAN_STEPS = 3000  # 5 epochs; 7.2 minutes on one shared CPU thread (passed once, 2026-12-03)
+CGAN_STEPS = 3000  # 5 epochs; 7.2 minutes on one shared CPU thread
 CGAN_MIN_ACCURACY = 0.6
+CGAN_MIN_VARIETY = 0.5  # of real MNIST's, for the least varied digit; one image per digit scores ~0.07
 
 
 @pytest.mark.slow  # minutes: trains on real MNIST (and the classifier, once per cache)
-def test_cgan_card_draws_the_requested_digit(real_mnist, tmp_path, single_thread) -> None:
-    """Measured (seed 0, 2,000 samples): 30% at 1,800 G steps, 84% at 2,400, 100% at 3,000 and after."""
+def test_cgan_card_draws_the_requested_digit_in_varied_forms(real_mnist, tmp_path, single_thread) -> None:
+    """Measured (seed 0, 2,000 samples, G's dropout mask drawn as in training): accuracy 27% at 1,800 G
+    steps, 52% at 2,400, 74% at 3,000; least varied digit 0.62, 0.73, 0.80 of real."""
     model = fit_card("cgan_mnist", real_mnist, CGAN_STEPS, tmp_path)
     labels = torch.arange(10).repeat_interleave(100)
-    pred = digit_classifier(real_mnist).predict(model.sample(len(labels), classes=labels, seed=1))
+    images = model.sample(len(labels), classes=labels, seed=1)
+    pred = digit_classifier(real_mnist).predict(images)
     accuracy = (pred == labels).double().mean().item()
     assert accuracy >= CGAN_MIN_ACCURACY, f"conditional accuracy {accuracy:.1%}"
+    variety = within_class_variety(images, labels, *mnist_split(real_mnist, "test"), per_class=100)
+    assert min(variety) >= CGAN_MIN_VARIETY, f"within-digit variety {[round(v, 2) for v in variety]}"
