@@ -1,0 +1,107 @@
+"""The Lucic et al. 2018 harness without its hours of training: the study's settings, the target, the table
+(only measured numbers, one section per protocol) and the released folder of a run's best generator."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import sys
+from pathlib import Path
+
+import pytest
+import torch
+
+import ganzoo
+
+HARNESS = Path(__file__).resolve().parents[2] / "benchmarks" / "lucic2018.py"
+
+
+@pytest.fixture(scope="module")
+def lucic():
+    spec = importlib.util.spec_from_file_location("lucic2018_harness", HARNESS)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up by name
+    spec.loader.exec_module(module)
+    yield module
+    del sys.modules[spec.name]
+
+
+def fake_row(lucic, protocol, model: str, phase: str, index: int, fid: float) -> dict:
+    return {
+        "id": lucic.row_id(protocol, model, phase, index),
+        "phase": phase,
+        "index": index,
+        "protocol": {"name": protocol.name, **{k: v for k, v in vars(protocol).items() if k != "name"}},
+        "model": model,
+        "seed": index,
+        "setting": {"learning_rate": 1e-4},
+        "fid": fid,
+        "best_epoch": protocol.epochs,
+        "precision": 0.7,
+        "recall": 0.6,
+        "density": 0.9,
+        "coverage": 0.8,
+        "fid_by_epoch": {str(protocol.epochs): fid},
+        "cpu_minutes": 100.0,
+        "wall_minutes": 60.0,
+        "metric_protocol": {"num_samples": protocol.num_samples},
+    }
+
+
+def test_the_first_setting_is_the_cards_and_the_draws_are_seeded_and_in_the_studys_ranges(lucic) -> None:
+    trials = lucic.settings("wgan_gp", 6)
+    assert trials[0] is None and trials == lucic.settings("wgan_gp", 6)
+    for s in trials[1:]:
+        assert 1e-5 <= s["learning_rate"] <= 1e-2 and 0 <= s["beta1"] <= 1
+        assert s["disc_iters"] in (1, 5) and 0.1 <= s["lambda"] <= 100
+    _, args, used = lucic.init_args("ns_gan", None)
+    assert used == {"learning_rate": 5e-5, "beta1": 0.0, "batchnorm": True, "disc_iters": 1}
+    assert (args["lr_g"], args["lr_d"], args["d_norm"], args["architecture"]) == (
+        5e-5,
+        5e-5,
+        "batch",
+        "lucic2018",
+    )
+
+
+def test_the_target_is_two_std_or_a_quarter_of_the_mean_whichever_is_wider(lucic) -> None:
+    assert lucic.verdict("ns_gan", 6.8 + 1.6) == "yes"  # 25% of 6.8 = 1.7 is wider than 2 * 0.5
+    assert lucic.verdict("ns_gan", 6.8 + 1.8).startswith("no: +1.8 (above")
+    assert lucic.verdict("wgan_gp", 20.3 + 9.9) == "yes"  # 2 * 5.0 is wider than 25% of 20.3
+    assert lucic.verdict("wgan_gp", 20.3 - 10.2).startswith("no: -10.2 (below")
+
+
+def test_the_table_shows_only_measured_numbers_per_protocol(lucic, tmp_path) -> None:
+    two = lucic.TWO_CHECKPOINTS
+    rows = [
+        fake_row(lucic, two, "ns_gan", "search", 0, 7.94),
+        fake_row(lucic, two, "ns_gan", "search", 1, 9.1),
+    ]
+    md = tmp_path / "t.md"
+    lucic.write_markdown(md, rows)
+    text = md.read_text()
+    sections = text.split("\n## ")
+    full = next(s for s in sections if s.startswith("Full protocol"))
+    assert "| NS GAN | 6.8 +- 0.5 | pending |" in full, "nothing measured under the full protocol"
+    two_section = next(s for s in sections if s.startswith("Full training, FID at two checkpoints"))
+    line = next(li for li in two_section.splitlines() if li.startswith("| NS GAN"))
+    assert "| 7.94 | pending | 2 | 0 | 0.700 | 0.600 | 0.900 | 0.800 | 200.0 | yes |" in line
+    assert "| MM GAN | 9.8 +- 0.9 | pending |" in two_section
+    assert not any(s.startswith("Smoke run") for s in sections), "no smoke rows, no smoke section"
+
+
+def test_a_release_is_the_sampling_form_that_ganzoo_load_reads(lucic, tmp_path) -> None:
+    cls, args, _ = lucic.init_args("ns_gan", None)
+    torch.manual_seed(0)
+    module = cls(**args).eval()
+    row = fake_row(lucic, lucic.TWO_CHECKPOINTS, "ns_gan", "search", 0, 7.94)
+    folder = tmp_path / lucic.release_name("ns_gan")
+    lucic.release(module, row, folder)
+    assert folder.name == "lucic-ns-gan-mnist"
+    config = json.loads((folder / "config.json").read_text())
+    assert config["init_args"]["generator_only"] is True
+    loaded = ganzoo.load(folder)
+    assert loaded.discriminator is None
+    torch.testing.assert_close(loaded.sample(8, seed=0), module.sample(8, seed=0), atol=2e-2, rtol=0)
+    card = (folder / "README.md").read_text()
+    assert "| FID | 7.94 |" in card and 'ganzoo.load("lucic-ns-gan-mnist")' in card
