@@ -197,6 +197,7 @@ class Scorer(L.Callback):
         if all(result["fid"] < s["fid"] for s in self.scores):
             self.best_state = {k: v.detach().clone() for k, v in pl_module.state_dict().items()}
         self.scores.append({"epoch": epoch, **result, "_protocol": protocol})
+        print(f"epoch {epoch}/{self.protocol.epochs}: FID {result['fid']:.2f}", flush=True)
 
 
 def run(model: str, setting: dict[str, Any] | None, seed: int, args: argparse.Namespace) -> dict[str, Any]:
