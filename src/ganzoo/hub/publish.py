@@ -224,6 +224,7 @@ def model_card(
         "",
         "```python",
         "import ganzoo",
+        "",
         f'model = ganzoo.load("{name or "<this folder, or hf://owner/repo>"}")',
         *model.usage,
         "```",
