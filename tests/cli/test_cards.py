@@ -113,3 +113,24 @@ def test_the_wheel_carries_the_cards_and_the_demo_runs_from_it(tmp_path) -> None
     assert "- Dataset: MNIST, its first 10,000 training images (bundled with ganzoo)" in card
     assert "2 generator steps of the dcgan_mnist card" in card
     assert sorted(p.name for p in work.iterdir()) == ["run"], "the demo wrote outside its run folder"
+
+
+def test_the_shipped_checkpoints_training_overlay_adds_fid_and_best_checkpoint(tmp_path, mnist_dir) -> None:
+    """benchmarks/configs/fid500_best_checkpoint.yaml, as the shipped dcgan-mnist was trained with it."""
+    from lightning.pytorch.callbacks import EarlyStopping, ModelCheckpoint
+
+    from ganzoo.callbacks import GenerativeMetricsCallback
+
+    overlay = REPO / "benchmarks" / "configs" / "fid500_best_checkpoint.yaml"
+    if not overlay.is_file():
+        pytest.skip("needs the source tree's benchmarks/")
+    extra = ["-c", str(overlay), "--model.g_width", "8", "--model.d_width", "8"]
+    cli = run_cli(fit_args(find_card("dcgan_mnist"), mnist_dir, tmp_path, *extra))
+    assert cli.trainer.state.finished
+    (fid,) = [c for c in cli.trainer.callbacks if isinstance(c, GenerativeMetricsCallback)]
+    assert (fid.num_samples, fid.reference_samples, fid.split) == (500, 500, "test")
+    assert fid.metric_names == ["fid"]
+    (best,) = [c for c in cli.trainer.callbacks if isinstance(c, ModelCheckpoint)]
+    assert (best.monitor, best.mode, best.save_top_k) == ("val/fid", "min", 1)
+    (stop,) = [c for c in cli.trainer.callbacks if isinstance(c, EarlyStopping)]
+    assert (stop.monitor, stop.patience) == ("val/fid", 3)
