@@ -102,8 +102,15 @@ def arch(paper: str) -> str:
 
 @pytest.mark.parametrize("name", sorted(CATALOG))
 def test_weights_are_named_after_their_paper_class(name: str) -> None:
-    paper = CATALOG[name].model.rpartition(".")[2]
+    """A study's reproductions are named by the study, like its cards: ``lucic-vae-mnist`` is the best run of
+    ``zoo_cards/lucic2018/vae_mnist.yaml``."""
+    entry = CATALOG[name]
+    paper = entry.model.rpartition(".")[2]
     assert paper in PAPERS
+    if name.startswith("lucic-"):
+        model, dataset = name.removeprefix("lucic-").rsplit("-", 1)
+        assert entry.zoo_card == f"zoo_cards/lucic2018/{model.replace('-', '_')}_{dataset}.yaml", name
+        return
     assert name.startswith(arch(paper) + "-"), f"{name} should start with {arch(paper)}-"
 
 

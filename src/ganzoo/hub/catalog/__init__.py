@@ -4,7 +4,8 @@ Names follow ``<arch>-<dataset or task>[-<resolution>]``, where ``<arch>`` is th
 case with its words split by ``-`` (``DCGAN`` -> ``dcgan``, ``WGANGP`` -> ``wgan-gp``, ``BigGANDeep`` ->
 ``biggan-deep``): ``dcgan-mnist``, ``pix2pix-facades``, ``biggan-deep-256``. The ImageNet BigGANs keep the
 names they are published under, without the dataset. A family's zoo cards are ``<arch>_<dataset>.yaml``
-with underscores.
+with underscores. A study's reproductions are named by the study, like its cards: ``lucic-vae-mnist`` is the
+best run of ``zoo_cards/lucic2018/vae_mnist.yaml``.
 """
 
 from __future__ import annotations
