@@ -269,7 +269,10 @@ def test_the_load_path_is_a_cpu_copy_with_the_same_images() -> None:
     assert blocks and all(b.fused_modconv_default == "cheapest" for b in blocks)
     layers = [m for m in copy_.modules() if hasattr(m, "prepare_for_inference")]
     assert layers and all(torch.equal(m.weight_sq, m.weight.square().sum([2, 3])) for m in layers)
-    assert not any("weight_sq" in key for key in model.state_dict())
+    ups = [m for m in layers if m.up > 1]  # weights kept in the transposed convolution's layout
+    assert ups and all(torch.equal(m.weight_inference, m.weight) for m in ups)
+    assert all(m.weight_inference.transpose(0, 1).is_contiguous() for m in ups)
+    assert not any("weight_sq" in key or "weight_inference" in key for key in model.state_dict())
     torch.testing.assert_close(model.sample(4, seed=2), eager, atol=1e-4, rtol=0)
 
 

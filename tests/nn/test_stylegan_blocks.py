@@ -9,6 +9,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
+import ganzoo.nn.upfirdn2d as fir
 from ganzoo.nn.filtered_lrelu import filtered_lrelu, lowpass_filter
 from ganzoo.nn.mapping import MappingNetwork
 from ganzoo.nn.modulated_conv import modulated_conv2d
@@ -124,6 +125,36 @@ def test_upfirdn2d_with_equal_padding_matches_its_definition() -> None:
     x = torch.randn(1, 2, 10, 10)
     ref = upfirdn2d(F.pad(x, [3, 3, 3, 3]), separable)
     torch.testing.assert_close(upfirdn2d(x, separable, padding=3), ref)
+
+
+@pytest.mark.parametrize("up", [1, 2])
+def test_the_in_cache_path_gives_the_convolutions_result(up: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Large CPU tensors without autograd are filtered by shifted multiply-adds on a few channels at a
+    time; forced here on small ones (one image plane per group), with uneven paddings, a crop, a flipped
+    asymmetric filter and a long separable one, they give what the depthwise convolution gives."""
+    torch.manual_seed(up)
+    x = torch.randn(2, 3, 9, 11)
+    cases = [
+        (setup_filter([1, 3, 3, 1]), {"padding": [2, 1, 1, 2], "gain": up * up}),
+        (torch.outer(torch.tensor([1.0, 2, 5]), torch.tensor([3.0, -1, 2, 4])), {"padding": [-1, 2, 3, 0]}),
+        (torch.outer(torch.tensor([1.0, 2, 5]), torch.tensor([3.0, -1, 2])), {"flip_filter": True}),
+        (setup_filter(torch.rand(8) + 0.5, separable=True), {"padding": 4}),
+    ]
+    expected = [upfirdn2d(x, f, up=up, **kw) for f, kw in cases]
+    monkeypatch.setattr(fir, "_IN_CACHE_MIN_NUMEL", 0)
+    monkeypatch.setattr(fir, "_IN_CACHE_CHUNK_NUMEL", 1)
+    with torch.no_grad():
+        for (f, kw), ref in zip(cases, expected, strict=True):
+            torch.testing.assert_close(upfirdn2d(x, f, up=up, **kw), ref, atol=1e-5, rtol=1e-5)
+    assert fir._separable_taps(torch.tensor([[1.0, 2], [3, 1]])) is None  # not an outer product
+
+
+def test_a_pointwise_convolution_to_rgb_is_the_convolution() -> None:
+    """ToRGB's 1x1 convolution to 3 channels runs as a matrix product on a CPU; same values."""
+    torch.manual_seed(0)
+    x, w = torch.randn(2, 16, 5, 7), torch.randn(3, 16, 1, 1)
+    got = conv2d_resample(x, w)
+    torch.testing.assert_close(got, F.conv2d(x, w), atol=1e-5, rtol=1e-5)
 
 
 def test_truncation_moves_w_towards_w_avg_on_the_chosen_layers() -> None:

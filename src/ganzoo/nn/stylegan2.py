@@ -96,11 +96,17 @@ class SynthesisLayer(nn.Module):
         self.bias = nn.Parameter(torch.zeros(out_channels))
         # Set by prepare_for_inference on a frozen copy; never saved.
         self.register_buffer("weight_sq", None, persistent=False)
+        self.register_buffer("weight_inference", None, persistent=False)
 
     def prepare_for_inference(self) -> None:
         """Precompute the weights' squared norms per (output, input) channel, which demodulation would
-        otherwise recompute from N x O x I x k x k modulated weights on every call."""
-        self.weight_sq = self.weight.detach().square().sum([2, 3])
+        otherwise recompute from N x O x I x k x k modulated weights on every call; and for the upsampling
+        layer the weights stored input-channel first, the layout of a transposed convolution, which would
+        otherwise copy them on every call."""
+        weight = self.weight.detach()
+        self.weight_sq = weight.square().sum([2, 3])
+        if self.up > 1:
+            self.weight_inference = weight.transpose(0, 1).contiguous().transpose(0, 1)
 
     def forward(
         self,
@@ -121,7 +127,7 @@ class SynthesisLayer(nn.Module):
             noise = self.noise_const * self.noise_strength
         x = modulated_conv2d(
             x,
-            self.weight,
+            self.weight if self.weight_inference is None else self.weight_inference,
             styles,
             noise=noise,
             up=self.up,

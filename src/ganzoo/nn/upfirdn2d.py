@@ -94,6 +94,10 @@ def upfirdn2d(
     kernel = (f * (gain ** (f.dim() / 2))).to(x.dtype)  # the true-convolution kernel
     if flip_filter:
         kernel = kernel.flip(list(range(f.dim())))
+    if down == (1, 1) and _in_cache_pays(x):
+        taps = _separable_taps(kernel)
+        if taps is not None:
+            return _fir_separable_in_cache(x, *taps, up, (px0, px1), (py0, py1))
     if kernel.dim() == 2:
         return _fir(x, kernel, up, down, (px0, px1), (py0, py1))
     x = _fir(x, kernel[None], (up[0], 1), (down[0], 1), (px0, px1), (0, 0))
@@ -132,6 +136,79 @@ def _fir(
     if (cx0, cx1, cy0, cy1) != (0, 0, 0, 0):
         x = F.pad(x, [-cx0, -cx1, -cy0, -cy1])
     return x if downx == downy == 1 else x[:, :, ::downy, ::downx]
+
+
+# Above this many elements a depthwise convolution falls out of the CPU's last-level cache and runs several
+# times slower than the same filter as shifted multiply-adds on cache-sized groups of channels.
+_IN_CACHE_MIN_NUMEL = 1 << 22
+_IN_CACHE_CHUNK_NUMEL = 1 << 18
+
+
+def _in_cache_pays(x: Tensor) -> bool:
+    """Whether ``_fir_separable_in_cache`` applies: a large tensor on a CPU, without autograd."""
+    grad = torch.is_grad_enabled() and x.requires_grad
+    return x.device.type == "cpu" and not grad and x.numel() >= _IN_CACHE_MIN_NUMEL
+
+
+def _separable_taps(kernel: Tensor) -> tuple[list[float], list[float]] | None:
+    """(vertical, horizontal) 1-D true-convolution taps whose outer product is ``kernel``; ``None`` for a
+    2-D kernel that is not an outer product."""
+    if kernel.dim() == 1:
+        taps = kernel.tolist()
+        return taps, taps
+    k = kernel.double()
+    i, j = divmod(int(k.abs().argmax()), k.shape[1])
+    if k[i, j] == 0:
+        return None
+    ky, kx = k[:, j], k[i] / k[i, j]
+    if not torch.allclose(torch.outer(ky, kx), k, rtol=1e-6, atol=0):
+        return None
+    return ky.tolist(), kx.tolist()
+
+
+def _fir_separable_in_cache(
+    x: Tensor,
+    ky: list[float],
+    kx: list[float],
+    up: tuple[int, int],
+    pad_x: tuple[int, int],
+    pad_y: tuple[int, int],
+) -> Tensor:
+    """``upfirdn2d`` (no downsampling) with the outer product of ``ky`` and ``kx``, as one multiply-add per
+    tap and axis on strided views, a few channels at a time so that both passes stay in cache."""
+    n, c, h, w = x.shape
+    (upx, upy), rows = up, h * up[1] + sum(pad_y) - len(ky) + 1
+    cols = w * upx + sum(pad_x) - len(kx) + 1
+    if rows <= 0 or cols <= 0:
+        raise ValueError(f"the padding {pad_x + pad_y} crops the whole {h}x{w} image")
+    planes = x.reshape(n * c, h, w)
+    out = x.new_empty(n * c, rows, cols)
+    step = max(1, _IN_CACHE_CHUNK_NUMEL // (h * w))
+    scratch = x.new_empty(min(step, n * c), rows, w)
+    for start in range(0, n * c, step):
+        src = planes[start : start + step]
+        mid = scratch[: src.shape[0]]
+        _fir_axis(src, mid, ky, upy, pad_y[0], dim=1)
+        _fir_axis(mid, out[start : start + step], kx, upx, pad_x[0], dim=2)
+    return out.reshape(n, c, rows, cols)
+
+
+def _fir_axis(src: Tensor, dst: Tensor, taps: list[float], up: int, pad0: int, dim: int) -> None:
+    """Along ``dim``: ``dst`` = the true convolution of ``taps`` with ``src`` after inserting ``up - 1`` zeros
+    after each sample and padding ``pad0`` in front, i.e. ``dst[j] = sum_t c[t] * z[j + t - pad0]`` with
+    ``c`` the reversed taps; each tap adds to the outputs that land on a sample, never on a zero."""
+    dst.zero_()
+    n, length = src.shape[dim], dst.shape[dim]
+    for t, tap in enumerate(reversed(taps)):
+        first = max(0, pad0 - t)
+        first += -(first + t - pad0) % up
+        i0 = (first + t - pad0) // up
+        count = min((length - 1 - first) // up + 1, n - i0) if first < length else 0
+        if count <= 0 or tap == 0:
+            continue
+        index = [slice(None)] * dst.dim()
+        index[dim] = slice(first, first + up * (count - 1) + 1, up)
+        dst[tuple(index)].add_(src.narrow(dim, i0, count), alpha=tap)
 
 
 def filter2d(x: Tensor, f: Tensor, padding: Padding = 0, gain: float = 1.0) -> Tensor:
@@ -184,6 +261,12 @@ def _conv(
     """``F.conv2d`` (a correlation) or its transpose; ``flip_weight=False`` makes it a true convolution."""
     if not flip_weight and (w.shape[2] > 1 or w.shape[3] > 1):
         w = w.flip([2, 3])
+    pointwise = w.shape[2:] == (1, 1) and stride == 1 and padding in (0, (0, 0)) and groups == 1
+    if pointwise and w.shape[0] < 8 and x.device.type == "cpu" and not transpose:
+        # A 1x1 convolution to a few channels (ToRGB) as one matrix product: oneDNN pads the output
+        # channels to its vector width and runs several times slower than this.
+        n, c, h, width = x.shape
+        return torch.matmul(w.reshape(w.shape[0], c), x.reshape(n, c, h * width)).reshape(n, -1, h, width)
     op = F.conv_transpose2d if transpose else F.conv2d
     return op(x, w, stride=stride, padding=padding, groups=groups)
 
