@@ -152,7 +152,7 @@ def main() -> None:
     )
     parser.add_argument("--cases", nargs="+", default=list(CASES), choices=list(CASES))
     parser.add_argument("--batches", nargs="+", type=int, default=[1, 4])
-    parser.add_argument("--repeats", type=int, default=2)
+    parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--one", nargs=3, help=argparse.SUPPRESS)  # case path batch, in a subprocess
     args = parser.parse_args()
     RESULTS.mkdir(exist_ok=True)
