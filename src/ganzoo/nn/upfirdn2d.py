@@ -177,7 +177,8 @@ def _fir_separable_in_cache(
     """``upfirdn2d`` (no downsampling) with the outer product of ``ky`` and ``kx``, as one multiply-add per
     tap and axis on strided views, a few channels at a time so that both passes stay in cache."""
     n, c, h, w = x.shape
-    (upx, upy), rows = up, h * up[1] + sum(pad_y) - len(ky) + 1
+    upx, upy = up
+    rows = h * upy + sum(pad_y) - len(ky) + 1
     cols = w * upx + sum(pad_x) - len(kx) + 1
     if rows <= 0 or cols <= 0:
         raise ValueError(f"the padding {pad_x + pad_y} crops the whole {h}x{w} image")
