@@ -105,3 +105,58 @@ def test_a_release_is_the_sampling_form_that_ganzoo_load_reads(lucic, tmp_path) 
     torch.testing.assert_close(loaded.sample(8, seed=0), module.sample(8, seed=0), atol=2e-2, rtol=0)
     card = (folder / "README.md").read_text()
     assert "| FID | 7.94 |" in card and 'ganzoo.load("lucic-ns-gan-mnist")' in card
+
+
+def test_screening_trains_only_the_best_screened_setting_under_the_full_protocol(
+    lucic, tmp_path, monkeypatch
+) -> None:
+    """``--screen``: every setting under the screen protocol, then the winner alone under ``--protocol``, and
+    a second start measures nothing again."""
+    screen_fid = {0: 30.0, 1: 12.0, 2: 50.0}  # setting 1 wins the screening
+    calls = []
+
+    def fake_run(model, setting, seed, protocol, reference, args):
+        index = lucic.settings(model, 3).index(setting)
+        calls.append((protocol.name, index))
+        fid = screen_fid[index] if protocol is lucic.SCREEN else 8.0
+        row = fake_row(lucic, protocol, model, "search", index, fid)
+        keep = ("model", "seed", "fid", "best_epoch", "precision", "recall", "density", "coverage")
+        result = {k: row[k] for k in keep} | {"setting": setting or {}, "cpu_minutes": 10.0}
+        module = torch.nn.Module()
+        module.sample = lambda n, seed: torch.zeros(n, 1, 4, 4)
+        return result | {"fid_by_epoch": {}, "wall_minutes": 1.0, "metric_protocol": {}, "module": module}
+
+    monkeypatch.setattr(lucic, "run", fake_run)
+    monkeypatch.setattr(lucic, "reference_stats", lambda *a, **k: None)
+    monkeypatch.setattr(lucic, "release", lambda module, row, folder: calls.append(("release", folder.name)))
+    (tmp_path / "t10k-images-idx3-ubyte").touch()
+    argv = ["lucic2018.py", "--data-dir", str(tmp_path), "--results", str(tmp_path / "results")]
+    argv += [
+        "--models",
+        "ns_gan",
+        "--trials",
+        "3",
+        "--restarts",
+        "0",
+        "--screen",
+        "--protocol",
+        "two-checkpoints",
+    ]
+    monkeypatch.setattr(sys, "argv", argv)
+    lucic.main()
+    assert calls == [
+        ("screen", 0),
+        ("screen", 1),
+        ("screen", 2),
+        ("two-checkpoints", 1),
+        ("release", "lucic-ns-gan-mnist"),
+    ]
+    lucic.main()  # resumes: everything is measured already
+    assert len(calls) == 5
+    text = (tmp_path / "results" / "lucic2018_mnist.md").read_text()
+    two = next(s for s in text.split("\n## ") if s.startswith("Full training, FID at two checkpoints"))
+    line = next(li for li in two.splitlines() if li.startswith("| NS GAN"))
+    assert "| 8.00 | pending | 1 (the best of 3 screened) |" in line
+    assert "| 40.0 | yes |" in line, "the screening's CPU minutes count"
+    screen = next(s for s in text.split("\n## ") if s.startswith("Screening"))
+    assert "| NS GAN | 6.8 +- 0.5 | 12.0 | pending | 3 | 0 |" in screen and "| n/a |" in screen
