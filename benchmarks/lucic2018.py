@@ -17,8 +17,9 @@ by TF1 bilinear; precision / recall / density / coverage (k = 5) on the same fea
 
 Every run appends one JSON line to ``results/lucic2018_mnist.jsonl`` as soon as it finishes, and the table
 ``results/lucic2018_mnist.md`` is rewritten from that file: a run already there (same model, phase, index,
-protocol) is skipped, so the script resumes where it stopped. The table shows only numbers measured by this
-script under the named protocol, and "pending" where none was.
+protocol) is skipped, so the script resumes where it stopped. A run in progress keeps its state after every
+epoch in ``results/checkpoints/`` and goes on from there when the script is started again. The table shows
+only numbers measured by this script under the named protocol, and "pending" where none was.
 
     python benchmarks/lucic2018.py --data-dir ../shared/data/mnist             # the full protocol
     python benchmarks/lucic2018.py --data-dir ../shared/data/mnist --protocol smoke  # minutes
@@ -32,6 +33,7 @@ import hashlib
 import json
 import platform
 import random
+import shutil
 import statistics
 import time
 from dataclasses import asdict, dataclass
@@ -41,6 +43,7 @@ from typing import Any
 import lightning as L
 import torch
 import yaml
+from lightning.pytorch.callbacks import ModelCheckpoint
 
 from ganzoo.cli import find_card
 from ganzoo.data import MNIST
@@ -191,12 +194,23 @@ def init_args(model: str, setting: dict[str, Any] | None) -> tuple[type, dict[st
 
 
 class Scorer(L.Callback):
-    """FID (and PRDC) every ``eval_every`` epochs, as the study scored every checkpoint."""
+    """FID (and PRDC) every ``eval_every`` epochs, as the study scored every checkpoint. Its scores, the best
+    checkpoint's weights and the time spent travel in the run's resume checkpoint."""
 
     def __init__(self, suite: GenerativeMetrics, protocol: Protocol) -> None:
         self.suite, self.protocol = suite, protocol
         self.scores: list[dict[str, Any]] = []
         self.best_state: dict[str, torch.Tensor] | None = None
+        self.earlier = {"cpu_minutes": 0.0, "wall_minutes": 0.0}  # spent before the last resume
+        self.start = (time.process_time(), time.perf_counter())
+
+    def minutes(self) -> dict[str, float]:
+        """CPU and wall minutes of the run so far, over every process that trained it."""
+        cpu, wall = self.start
+        return {
+            "cpu_minutes": self.earlier["cpu_minutes"] + (time.process_time() - cpu) / 60,
+            "wall_minutes": self.earlier["wall_minutes"] + (time.perf_counter() - wall) / 60,
+        }
 
     def on_train_epoch_end(self, trainer: L.Trainer, pl_module: L.LightningModule) -> None:
         epoch = trainer.current_epoch + 1
@@ -209,6 +223,13 @@ class Scorer(L.Callback):
         self.scores.append({"epoch": epoch, **result, "_protocol": protocol})
         print(f"epoch {epoch}/{self.protocol.epochs}: FID {result['fid']:.2f}", flush=True)
 
+    def state_dict(self) -> dict[str, Any]:
+        return {"scores": self.scores, "best_state": self.best_state, "minutes": self.minutes()}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        self.scores, self.best_state, self.earlier = state["scores"], state["best_state"], state["minutes"]
+        self.start = (time.process_time(), time.perf_counter())
+
 
 def run(
     model: str,
@@ -217,25 +238,30 @@ def run(
     protocol: Protocol,
     reference: FeatureStats,
     args: argparse.Namespace,
+    checkpoints: Path,
 ) -> dict[str, Any]:
+    """Train and score one run. ``checkpoints`` keeps the run's state after every epoch, and a run found
+    there resumes from its last finished epoch (scores and time spent included), so a stopped run loses at
+    most an epoch; the data order and random draws after a resume differ from an unbroken run's."""
     cls, kwargs, used = init_args(model, setting)
     L.seed_everything(seed, verbose=False)
     module = cls(**kwargs)
     data = MNIST(data_dir=args.data_dir, image_size=28, batch_size=protocol.batch_size, download=False)
     scorer = Scorer(GenerativeMetrics(reference, metrics=["fid", "prdc"]), protocol)
+    last = checkpoints / "last.ckpt"
     trainer = L.Trainer(
         accelerator=args.accelerator,
         devices=1,
         max_epochs=protocol.epochs,
         limit_train_batches=protocol.batches_per_epoch,
         logger=False,
-        enable_checkpointing=False,
         enable_progress_bar=False,
         enable_model_summary=False,
-        callbacks=[scorer],
+        callbacks=[scorer, ModelCheckpoint(dirpath=checkpoints, save_last=True, save_top_k=0)],
     )
-    wall, cpu = time.perf_counter(), time.process_time()
-    trainer.fit(module, data)
+    if last.is_file():
+        print(f"resuming from {last}", flush=True)
+    trainer.fit(module, data, ckpt_path=last if last.is_file() else None)
     best = min(scorer.scores, key=lambda s: s["fid"])
     module.load_state_dict(scorer.best_state)
     return {
@@ -246,8 +272,7 @@ def run(
         "best_epoch": best["epoch"],
         **{k: best[k] for k in ("precision", "recall", "density", "coverage")},
         "fid_by_epoch": {s["epoch"]: s["fid"] for s in scorer.scores},
-        "cpu_minutes": (time.process_time() - cpu) / 60,
-        "wall_minutes": (time.perf_counter() - wall) / 60,
+        **scorer.minutes(),
         "metric_protocol": best["_protocol"],
         "module": module,
     }
@@ -442,13 +467,16 @@ def main() -> None:
                 num_samples=protocol.num_samples,
                 kid_features=protocol.num_samples,
             )
-        result = run(model, setting, seed, protocol, references[protocol.num_samples], args)
+        checkpoints = args.results / "checkpoints" / rid
+        result = run(model, setting, seed, protocol, references[protocol.num_samples], args, checkpoints)
         module = result.pop("module")
         row = {"id": rid, "phase": phase, "index": index, "protocol": asdict(protocol), **result}
         with jsonl.open("a") as f:
             f.write(json.dumps(row) + "\n")
         rows.append(row)
         done.add(rid)
+        if checkpoints.exists():
+            shutil.rmtree(checkpoints)  # the row is what is kept
         runs = [r for r in measured_under(rows, protocol) if r["model"] == model]
         if row is min(runs, key=lambda r: r["fid"]):
             save_image_grid(module.sample(64, seed=0).cpu(), grids / f"{protocol.name}_{model}.png")

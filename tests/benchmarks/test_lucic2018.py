@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import argparse
+import functools
 import importlib.util
 import json
 import sys
@@ -12,6 +14,9 @@ import pytest
 import torch
 
 import ganzoo
+from ganzoo.data import MNIST
+from ganzoo.metrics import GenerativeMetrics, evaluate
+from ganzoo.metrics.stats import reference_stats
 
 HARNESS = Path(__file__).resolve().parents[2] / "benchmarks" / "lucic2018.py"
 
@@ -115,7 +120,7 @@ def test_screening_trains_only_the_best_screened_setting_under_the_full_protocol
     screen_fid = {0: 30.0, 1: 12.0, 2: 50.0}  # setting 1 wins the screening
     calls = []
 
-    def fake_run(model, setting, seed, protocol, reference, args):
+    def fake_run(model, setting, seed, protocol, reference, args, checkpoints):
         index = lucic.settings(model, 3).index(setting)
         calls.append((protocol.name, index))
         fid = screen_fid[index] if protocol is lucic.SCREEN else 8.0
@@ -160,3 +165,30 @@ def test_screening_trains_only_the_best_screened_setting_under_the_full_protocol
     assert "| 40.0 | yes |" in line, "the screening's CPU minutes count"
     screen = next(s for s in text.split("\n## ") if s.startswith("Screening"))
     assert "| NS GAN | 6.8 +- 0.5 | 12.0 | pending | 3 | 0 |" in screen and "| n/a |" in screen
+
+
+def test_a_stopped_run_resumes_after_its_last_finished_epoch(lucic, mnist_dir, tmp_path, monkeypatch) -> None:
+    """A run stopped after epoch 1 goes on at epoch 2: epoch 1 is neither trained nor scored again, its score
+    and the time spent on it are kept."""
+    torch.manual_seed(0)
+    tiny = torch.nn.Sequential(torch.nn.Conv2d(1, 6, 3), torch.nn.AdaptiveAvgPool2d(1), torch.nn.Flatten())
+    monkeypatch.setattr(lucic, "GenerativeMetrics", functools.partial(GenerativeMetrics, extractor=tiny))
+    scored = []
+    monkeypatch.setattr(lucic, "evaluate", lambda *a, **k: scored.append(1) or evaluate(*a, **k))
+    mnist = MNIST(data_dir=mnist_dir, image_size=28, download=False)
+    reference = reference_stats(
+        mnist, "test", extractor=tiny, num_samples=16, kid_features=16, cache_dir=tmp_path / "ref"
+    )
+    args = argparse.Namespace(data_dir=mnist_dir, accelerator="cpu")
+    checkpoints = tmp_path / "checkpoints"
+
+    def protocol(epochs: int):
+        return lucic.Protocol("test", epochs=epochs, batches_per_epoch=1, eval_every=1, num_samples=16)
+
+    stopped = lucic.run("ns_gan", None, 0, protocol(1), reference, args, checkpoints)
+    assert (checkpoints / "last.ckpt").is_file() and len(scored) == 1
+    resumed = lucic.run("ns_gan", None, 0, protocol(2), reference, args, checkpoints)
+    assert len(scored) == 2, "only epoch 2 was scored after the resume"
+    assert list(resumed["fid_by_epoch"]) == [1, 2]
+    assert resumed["fid_by_epoch"][1] == stopped["fid_by_epoch"][1]
+    assert resumed["cpu_minutes"] > stopped["cpu_minutes"]
