@@ -451,15 +451,15 @@ def main() -> None:
     grids = args.results / "lucic2018_mnist"
     references: dict[int, FeatureStats] = {}
     rows = read_rows(jsonl)
-    done = {r["id"] for r in rows}
+    measured = {r["id"]: r for r in rows}
 
     def record(
         protocol: Protocol, model: str, phase: str, index: int, setting: dict[str, Any] | None, seed: int
     ) -> dict[str, Any]:
         rid = row_id(protocol, model, phase, index)
-        if rid in done:
+        if rid in measured:
             print(f"{rid}: already measured, skipped")
-            return next(r for r in rows if r["id"] == rid)
+            return measured[rid]
         if protocol.num_samples not in references:
             references[protocol.num_samples] = reference_stats(
                 MNIST(data_dir=args.data_dir, image_size=28, download=False),
@@ -474,7 +474,7 @@ def main() -> None:
         with jsonl.open("a") as f:
             f.write(json.dumps(row) + "\n")
         rows.append(row)
-        done.add(rid)
+        measured[rid] = row
         if checkpoints.exists():
             shutil.rmtree(checkpoints)  # the row is what is kept
         runs = [r for r in measured_under(rows, protocol) if r["model"] == model]
