@@ -478,10 +478,12 @@ def main() -> None:
         if checkpoints.exists():
             shutil.rmtree(checkpoints)  # the row is what is kept
         runs = [r for r in measured_under(rows, protocol) if r["model"] == model]
-        if row is min(runs, key=lambda r: r["fid"]):
+        best = row is min(runs, key=lambda r: r["fid"])
+        if best:
             save_image_grid(module.sample(64, seed=0).cpu(), grids / f"{protocol.name}_{model}.png")
-            if protocol is not SCREEN:
-                release(module, row, args.results / "release" / protocol.name / release_name(model))
+        shipped = args.results / "release" / protocol.name / release_name(model)
+        if protocol is not SCREEN and (best or not shipped.is_dir()):  # the best run whose weights are kept
+            release(module, row, shipped)
         write_markdown(md, rows)
         print(f"{rid}: FID {row['fid']:.2f} (epoch {row['best_epoch']}), {row['cpu_minutes']:.1f} CPU min")
         return row

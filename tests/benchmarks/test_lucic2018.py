@@ -192,3 +192,38 @@ def test_a_stopped_run_resumes_after_its_last_finished_epoch(lucic, mnist_dir, t
     assert list(resumed["fid_by_epoch"]) == [1, 2]
     assert resumed["fid_by_epoch"][1] == stopped["fid_by_epoch"][1]
     assert resumed["cpu_minutes"] > stopped["cpu_minutes"]
+
+
+def test_the_release_is_the_best_run_or_any_run_while_none_is_kept(lucic, tmp_path, monkeypatch) -> None:
+    """A run is released when it is the model's best so far, or when no released folder is there (the best
+    one's was lost): the catalog can always ship the best run whose weights exist."""
+    fids = {("search", 0): 8.0, ("restart", 1): 9.0, ("restart", 2): 7.0, ("restart", 3): 9.5}
+    released = []
+
+    def fake_run(model, setting, seed, protocol, reference, args, checkpoints):
+        phase = "search" if seed == 0 else "restart"
+        row = fake_row(lucic, protocol, model, phase, seed, fids[phase, seed])
+        keep = ("model", "seed", "fid", "best_epoch", "precision", "recall", "density", "coverage")
+        module = torch.nn.Module()
+        module.sample = lambda n, seed: torch.zeros(n, 1, 4, 4)
+        result = {k: row[k] for k in keep} | {"setting": setting or {}, "cpu_minutes": 1.0, "module": module}
+        return result | {"fid_by_epoch": {}, "wall_minutes": 1.0, "metric_protocol": {}}
+
+    def fake_release(module, row, folder):
+        folder.mkdir(parents=True, exist_ok=True)
+        released.append(row["fid"])
+
+    monkeypatch.setattr(lucic, "run", fake_run)
+    monkeypatch.setattr(lucic, "reference_stats", lambda *a, **k: None)
+    monkeypatch.setattr(lucic, "release", fake_release)
+    (tmp_path / "t10k-images-idx3-ubyte").touch()
+    argv = ["lucic2018.py", "--data-dir", str(tmp_path), "--results", str(tmp_path / "results")]
+    argv += ["--models", "ns_gan", "--trials", "1", "--protocol", "two-checkpoints", "--restarts"]
+    monkeypatch.setattr(sys, "argv", [*argv, "2"])
+    lucic.main()
+    assert released == [8.0, 7.0], "9.0 was worse than the released 8.0"
+    folder = tmp_path / "results" / "release" / "two-checkpoints" / "lucic-ns-gan-mnist"
+    folder.rmdir()  # the best run's weights are lost
+    monkeypatch.setattr(sys, "argv", [*argv, "3"])
+    lucic.main()
+    assert released == [8.0, 7.0, 9.5] and folder.is_dir()
