@@ -249,6 +249,10 @@ def run(
     data = MNIST(data_dir=args.data_dir, image_size=28, batch_size=protocol.batch_size, download=False)
     scorer = Scorer(GenerativeMetrics(reference, metrics=["fid", "prdc"]), protocol)
     last = checkpoints / "last.ckpt"
+    # One file, overwritten after every epoch. (save_last with save_top_k=0 writes only when training ends.)
+    every_epoch = ModelCheckpoint(
+        dirpath=checkpoints, filename="last", save_top_k=1, enable_version_counter=False
+    )
     trainer = L.Trainer(
         accelerator=args.accelerator,
         devices=1,
@@ -257,7 +261,7 @@ def run(
         logger=False,
         enable_progress_bar=False,
         enable_model_summary=False,
-        callbacks=[scorer, ModelCheckpoint(dirpath=checkpoints, save_last=True, save_top_k=0)],
+        callbacks=[scorer, every_epoch],
     )
     if last.is_file():
         print(f"resuming from {last}", flush=True)

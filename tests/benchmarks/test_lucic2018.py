@@ -15,6 +15,7 @@ import torch
 
 import ganzoo
 from ganzoo.data import MNIST
+from ganzoo.hub.checkpoint_io import PickleFreeCheckpointIO
 from ganzoo.metrics import GenerativeMetrics, evaluate
 from ganzoo.metrics.stats import reference_stats
 
@@ -185,13 +186,28 @@ def test_a_stopped_run_resumes_after_its_last_finished_epoch(lucic, mnist_dir, t
     def protocol(epochs: int):
         return lucic.Protocol("test", epochs=epochs, batches_per_epoch=1, eval_every=1, num_samples=16)
 
-    stopped = lucic.run("ns_gan", None, 0, protocol(1), reference, args, checkpoints)
-    assert (checkpoints / "last.ckpt").is_file() and len(scored) == 1
+    class Stopped(Exception):
+        pass
+
+    def stop_at_epoch_2(self, trainer, module) -> None:
+        if trainer.current_epoch == 1:
+            raise Stopped  # the process dies while epoch 2 runs
+
+    with monkeypatch.context() as patch:
+        patch.setattr(lucic.Scorer, "on_train_epoch_start", stop_at_epoch_2, raising=False)
+        with pytest.raises(Stopped):
+            lucic.run("ns_gan", None, 0, protocol(2), reference, args, checkpoints)
+    assert (checkpoints / "last.ckpt").is_file(), "the state of epoch 1 was written when epoch 1 ended"
+    assert len(scored) == 1
+    state = PickleFreeCheckpointIO().load_checkpoint(checkpoints / "last.ckpt")
+    assert state["epoch"] == 0 and "Scorer" in state["callbacks"]
+    (epoch_1,) = state["callbacks"]["Scorer"]["scores"]
     resumed = lucic.run("ns_gan", None, 0, protocol(2), reference, args, checkpoints)
     assert len(scored) == 2, "only epoch 2 was scored after the resume"
     assert list(resumed["fid_by_epoch"]) == [1, 2]
-    assert resumed["fid_by_epoch"][1] == stopped["fid_by_epoch"][1]
-    assert resumed["cpu_minutes"] > stopped["cpu_minutes"]
+    assert resumed["fid_by_epoch"][1] == epoch_1["fid"]
+    assert resumed["cpu_minutes"] > state["callbacks"]["Scorer"]["minutes"]["cpu_minutes"]
+    assert [p.name for p in checkpoints.glob("*.ckpt")] == ["last.ckpt"], "one file, overwritten"
 
 
 def test_the_release_is_the_best_run_or_any_run_while_none_is_kept(lucic, tmp_path, monkeypatch) -> None:
